@@ -1,0 +1,90 @@
+"""One look for every lesson: the Okabe–Ito palette, a plotly template, styled controls.
+
+Okabe & Ito (2008) chose these eight colours to stay distinguishable under the common
+forms of colour-vision deficiency; the course never lets colour alone carry meaning, so
+every trace also has a name, a dash style or a label.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import plotly.graph_objects as go
+import plotly.io as pio
+
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        colorway=[
+            PALETTE[k]
+            for k in (
+                "blue",
+                "orange",
+                "bluish_green",
+                "vermillion",
+                "reddish_purple",
+                "sky_blue",
+                "yellow",
+                "black",
+            )
+        ],
+        font=dict(family=FONT, size=14, color="#222222"),
+        title=dict(font=dict(size=17), x=0, xanchor="left"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(
+            showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#555555", ticks="outside"
+        ),
+        yaxis=dict(
+            showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#555555", ticks="outside"
+        ),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin=dict(l=60, r=20, t=80, b=50),
+        hoverlabel=dict(font=dict(family=FONT)),
+    )
+)
+pio.templates["course"] = TEMPLATE
+
+_STYLE = {"description_width": "16em"}
+_LAYOUT = w.Layout(width="min(100%, 36em)")
+
+
+def slider(
+    label: str, value: float, lo: float, hi: float, step: float, *, fmt: str = ".2f", hint: str = ""
+) -> w.FloatSlider:
+    """A float slider with the course's styling and an accessible name.
+
+    ``label`` is shown and is also the slider's accessible name (the site template
+    copies it to the slider handle's aria-label); ``hint`` becomes the tooltip.
+    Updates fire on release so a drag costs one recomputation, not dozens.
+    """
+    return w.FloatSlider(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=label,
+        tooltip=hint or label,
+        readout_format=fmt,
+        continuous_update=False,
+        style=_STYLE,
+        layout=_LAYOUT,
+    )
+
+
+def toggle(label: str, value: bool = False, *, hint: str = "") -> w.Checkbox:
+    """A checkbox styled like the sliders; the label is its accessible name."""
+    return w.Checkbox(
+        value=value, description=label, tooltip=hint or label, indent=False, layout=_LAYOUT
+    )
