@@ -1,0 +1,113 @@
+"""The public site, in headless Chromium against a real Voila server run from voila.json."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+LESSONS = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "lessons")
+                 .glob("[0-9][0-9]_*.ipynb"))
+ERROR_MARKERS = ("Traceback", "There was an error when executing cell", "Error:")
+
+
+def open_lesson(page, site: str, name: str) -> None:
+    """Load a lesson and wait until Voila has rendered every cell and every figure."""
+    page.goto(f"{site}voila/render/{name}", timeout=120_000)
+    page.wait_for_selector(".jp-LabShell[role=main]", timeout=120_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#loading') ||"
+        " getComputedStyle(document.querySelector('#loading')).display === 'none'",
+        timeout=120_000,
+    )
+    source = json.loads((Path(__file__).resolve().parent.parent / "lessons" / name).read_text())
+    code = "".join("".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code")
+    if "explorer()" in code:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
+    if "self_check(" in code:
+        page.wait_for_selector(".course-quiz .course-choice input[type=radio]", timeout=120_000)
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_landing_page_links_every_lesson_and_is_accessible(page, site):
+    page.goto(site)
+    links = page.locator(".course-lessons a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert [h.rsplit("/", 1)[-1] for h in hrefs] == LESSONS
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_renders_prose_without_code_or_errors_and_is_accessible(page, site, name):
+    open_lesson(page, site, name)
+    text = page.inner_text("body")
+    assert page.locator("h1").count() == 1
+    assert "Education, not therapy" in text
+    assert "from widgets" not in text and "import " not in text
+    assert page.locator(".jp-InputArea-editor, .jp-InputPrompt:visible").count() == 0
+    assert not any(marker in text for marker in ERROR_MARKERS), text[:500]
+    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert serious_violations(page) == []
+
+
+def test_moving_the_explorer_slider_redraws_the_plot(page, site):
+    open_lesson(page, site, "01_bowlby.ipynb")
+    share = "() => document.querySelector('.js-plotly-plot').data[5].x[0]"
+    before = page.evaluate(share)
+    handle = page.get_by_role("slider", name="Caregiver availability")
+    handle.focus()
+    handle.press("Home")  # keyboard operation: availability to 0
+    page.wait_for_function(f"({share})() !== {before}", timeout=30_000)
+    assert page.evaluate(share) < before  # less available caregiver → less exploring
+    page.wait_for_function(
+        "() => document.querySelector('.course-reading').innerText.includes('explored for')"
+    )
+
+
+def test_clicking_a_quiz_option_shows_its_feedback(page, site):
+    open_lesson(page, site, "01_bowlby.ipynb")
+    bank = json.loads((Path(__file__).resolve().parent.parent / "data" / "questions"
+                       / "01_bowlby.json").read_text())
+    first = bank["items"][0]
+    wrong = (first["answer"] + 1) % len(first["options"])
+    choices = page.locator(".course-quiz .course-choice").first.locator(".widget-radio-box label")
+    choices.nth(wrong).click()
+    feedback = page.locator(".course-feedback").first
+    feedback.locator("p").wait_for(timeout=30_000)
+    assert "Not quite." in feedback.inner_text()
+    assert first["options"][wrong]["feedback"][:40] in feedback.inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('.course-score').innerText.includes('Score: 0 of 1')"
+    )
+
+
+@pytest.mark.parametrize("path", [
+    "voila/files/01_bowlby.ipynb",          # a lesson's source, with its code
+    "voila/files/../pyproject.toml",        # the repo's own files
+    "voila/files/%2e%2e/pyproject.toml",    # encoded traversal
+    "voila/files//etc/passwd",              # absolute path
+    "voila/tree/..",                        # listing above lessons/
+    "voila/render/../README.md",
+])
+def test_nothing_outside_the_lessons_is_served(site, path):
+    try:
+        with urllib.request.urlopen(site + path) as response:
+            body = response.read().decode(errors="replace")
+    except urllib.error.HTTPError as err:
+        body = err.read().decode(errors="replace")
+        assert err.code in (400, 403, 404)
+    else:
+        pytest.fail(f"{path} was served ({len(body)} bytes)")
+    assert "Traceback" not in body and "root:" not in body
