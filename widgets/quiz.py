@@ -13,6 +13,7 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets import theme
 from widgets.data import Item, QuestionBank, load_question_bank
 
 
@@ -69,7 +70,7 @@ class SelfCheck(w.VBox):
         self.score.add_class("course-score")
         self.choices: list[w.RadioButtons] = []
         self.feedback: list[w.HTML] = []
-        blocks = [w.HTML(f"<h3>{escape(bank.title)}</h3>")]
+        blocks = [theme.stylesheet(), w.HTML(f"<h3>{escape(bank.title)}</h3>")]
         for i, item in enumerate(bank.items):
             blocks.append(self._item_block(i, item))
         blocks.append(self.score)

@@ -246,19 +246,18 @@ def _blank_figure() -> go.Figure:
     fig = make_subplots(
         rows=3,
         cols=1,
-        vertical_spacing=0.12,
-        row_heights=[0.38, 0.38, 0.24],
+        vertical_spacing=0.15,
+        row_heights=[0.4, 0.4, 0.2],
         subplot_titles=(
             "Distance from the caregiver (metres)",
-            "Felt security, 0 to 1 (dashed: the child's threshold)",
-            "How the session was spent",
+            "Felt security, 0 to 1 (dashed: threshold)",
+            "Share of the session",
         ),
     )
     fig.add_scatter(
         name="distance",
         row=1,
         col=1,
-        showlegend=False,
         line=dict(color=theme.PALETTE["blue"], width=2.5),
         hovertemplate="minute %{x:.1f}: %{y:.1f} m<extra></extra>",
     )
@@ -266,7 +265,6 @@ def _blank_figure() -> go.Figure:
         name="felt security",
         row=2,
         col=1,
-        showlegend=False,
         line=dict(color=theme.PALETTE["vermillion"], width=2.5),
         hovertemplate="minute %{x:.1f}: %{y:.2f}<extra></extra>",
     )
@@ -274,21 +272,19 @@ def _blank_figure() -> go.Figure:
         name="threshold",
         row=2,
         col=1,
-        showlegend=False,
         mode="lines",
-        line=dict(color="#555555", dash="dash", width=1.5),
         hoverinfo="skip",
+        line=dict(color="#555555", dash="dash", width=1.5),
     )
     for row, top in ((1, MAX_RANGE), (2, 1.0)):
         fig.add_scatter(
             name="stranger arrives",
             row=row,
             col=1,
-            showlegend=False,
             mode="lines+text",
-            y=[0, top],
+            y=[0, 0.5 * top],
             text=["", "stranger"],
-            textposition="top right",
+            textposition="middle right",
             hoverinfo="skip",
             line=dict(color=theme.PALETTE["black"], dash="dot", width=1.5),
         )
@@ -300,7 +296,7 @@ def _blank_figure() -> go.Figure:
             orientation="h",
             y=[""],
             marker_color=MODE_COLOURS[mode_name],
-            texttemplate="%{x:.0%}",
+            texttemplate=mode_name + " %{x:.0%}",
             textposition="inside",
             insidetextanchor="middle",
             hovertemplate=mode_name + ": %{x:.0%}<extra></extra>",
@@ -308,14 +304,16 @@ def _blank_figure() -> go.Figure:
     fig.update_layout(
         template="course",
         barmode="stack",
-        height=640,
-        title="Simulated session (a teaching model, not data)",
-        legend=dict(y=-0.02, yanchor="top", x=0),
-        margin=dict(t=90, b=40),
+        height=660,
+        showlegend=False,
+        title=dict(text="Simulated session", subtitle=dict(text="A teaching model, not data")),
+        margin=dict(t=100, b=30, l=50, r=20),
     )
     fig.update_yaxes(range=[0, MAX_RANGE + 0.5], row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], row=2, col=1)
-    fig.update_xaxes(matches="x", row=2, col=1, title_text="minutes into the session")
+    fig.update_xaxes(
+        matches="x", row=2, col=1, title_text="minutes into the session", title_standoff=4
+    )
     fig.update_yaxes(showticklabels=False, showgrid=False, row=3, col=1)
     fig.update_xaxes(tickformat=".0%", range=[0, 1], row=3, col=1)
     return fig

@@ -88,3 +88,28 @@ def toggle(label: str, value: bool = False, *, hint: str = "") -> w.Checkbox:
     return w.Checkbox(
         value=value, description=label, tooltip=hint or label, indent=False, layout=_LAYOUT
     )
+
+
+# Widget styling that must hold in JupyterLab as well as on the site, so it travels with
+# the widgets rather than with the site's template: long quiz options wrap instead of
+# overlapping, and feedback is marked by a bar and a word, not colour alone.
+WIDGET_CSS = """
+<style>
+.course-quiz .widget-radio-box label { height: auto !important; white-space: normal !important;
+  line-height: 1.45 !important; display: flex; flex-direction: row-reverse;
+  justify-content: flex-end; align-items: flex-start; gap: .5em;
+  margin: .15em 0 .45em 0; }
+.course-quiz .widget-radio-box input { flex: none; margin-top: .3em; }
+.course-quiz .widget-radio { height: auto !important; width: 100%; }
+.course-quiz .widget-radio > .widget-label { display: none; }
+.course-stem { font-size: 1.02em; line-height: 1.5; margin: .2em 0 .3em 0; }
+.course-feedback-right { border-left: 4px solid #009E73; padding-left: .6em; }
+.course-feedback-wrong { border-left: 4px solid #D55E00; padding-left: .6em; }
+.course-feedback p, .course-reading p, .course-score p { line-height: 1.5; margin: .3em 0; }
+</style>
+"""
+
+
+def stylesheet() -> w.HTML:
+    """An invisible widget carrying ``WIDGET_CSS``; views put it first among their children."""
+    return w.HTML(WIDGET_CSS, layout=w.Layout(display="none"))
