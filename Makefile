@@ -19,7 +19,7 @@ serve: $(STAMP)  ## the public site (Voila, settings in voila.json) on http://12
 	$(BIN)/voila
 
 lab: $(STAMP)  ## JupyterLab on the lessons, for students and authors
-	$(BIN)/jupyter lab lessons
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) lessons
 
 test: $(STAMP)  ## everything: models, widgets, data, lessons (nbval), grading, site (browser)
 	$(BIN)/python -m pytest
