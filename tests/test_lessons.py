@@ -91,3 +91,9 @@ def test_welcome_links_every_lesson_that_exists():
     text = markdown(LESSONS / "00_welcome.ipynb")
     for path in TEACHING:
         assert f"]({path.name})" in text, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_links_between_lessons_lead_somewhere(path):
+    for target in re.findall(r"\]\(([^)#\s]+\.ipynb)", markdown(path)):
+        assert (LESSONS / target).exists(), f"{path.name} links to missing {target}"

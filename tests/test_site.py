@@ -25,12 +25,15 @@ def open_lesson(page, site: str, name: str) -> None:
         " getComputedStyle(document.querySelector('#loading')).display === 'none'",
         timeout=120_000,
     )
+    # each code cell but the imports displays one widget; wait until all are drawn
     source = json.loads((Path(__file__).resolve().parent.parent / "lessons" / name).read_text())
-    code = "".join("".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code")
-    if "explorer()" in code:
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
-    if "self_check(" in code:
-        page.wait_for_selector(".course-quiz .course-choice input[type=radio]", timeout=120_000)
+    shown = [c for c in source["cells"] if c["cell_type"] == "code"
+             and not "".join(c["source"]).lstrip().startswith(("from ", "import "))]
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= n"
+        " && [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))",
+        arg=len(shown), timeout=120_000,
+    )
 
 
 def serious_violations(page) -> list[str]:
