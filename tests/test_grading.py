@@ -13,19 +13,13 @@ import copy
 import csv
 import os
 import re
-import shutil
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
-from nbgrader.apps import NbGraderAPI
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
+from nbgrader_course import ASSESSMENTS, Course, cell_grade_id, released_course, secret_lines
 
 # nbgrader 0.9.6 with SQLAlchemy 2.x warns about its own session handling while autograding,
 # and the test cells it re-adds (OverwriteCells.add_missing_cells) lack a cell id until
@@ -35,7 +29,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Cell is missing an id field"),
 ]
 
-ASSESSMENTS = Path(__file__).resolve().parents[1] / "assessments"
 QUIZ = "quiz01_bowlby"
 NOTEBOOK = "quiz01_bowlby"
 RUBRIC = ASSESSMENTS / "rubrics" / f"{QUIZ}.md"
@@ -57,6 +50,7 @@ FULL_AUTOGRADED = sum(POINTS.values())
 WRITTEN = "q8_written"
 WRITTEN_POINTS = 3
 MAX_SCORE = FULL_AUTOGRADED + WRITTEN_POINTS
+GRADED = [*POINTS, WRITTEN]
 
 #: Correct answers written the way a student might: odd case, spacing, separators.
 CORRECT = {
@@ -142,10 +136,6 @@ TRICKS = {
 }
 TRICKED = {grade_id.replace("_answer", "_tests") for grade_id in TRICKS}
 
-REGIONS = [
-    ("### BEGIN SOLUTION", "### END SOLUTION"),
-    ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
-]
 
 #: The class, in the order nbgrader grades them (alphabetical). The two loopers come first,
 #: so the batch has to carry on after them.
@@ -173,12 +163,8 @@ EXPECTED_SCORES = {
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _grade_id(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 def _cell(nb, grade_id):
-    matches = [cell for cell in nb.cells if _grade_id(cell) == grade_id]
+    matches = [cell for cell in nb.cells if cell_grade_id(cell) == grade_id]
     assert len(matches) == 1, f"expected one cell {grade_id!r}, found {len(matches)}"
     return matches[0]
 
@@ -189,23 +175,6 @@ def _with_sources(nb, sources: dict[str, str]):
     for grade_id, source in sources.items():
         _cell(nb, grade_id).source = source
     return nb
-
-
-def _secret_lines(nb) -> set[str]:
-    """Lines that occur only inside the solution and hidden-test regions of `nb`."""
-    inside, outside = set(), set()
-    for cell in nb.cells:
-        end_marker = None
-        for line in cell.source.splitlines():
-            stripped = line.strip()
-            starts = [end for start, end in REGIONS if start in stripped]
-            if starts:
-                end_marker = starts[0]
-            elif end_marker and end_marker in stripped:
-                end_marker = None
-            elif re.search(r"\w{3}", stripped):  # skip lone brackets and the like
-                (inside if end_marker else outside).add(stripped)
-    return inside - outside
 
 
 def _one_line(text: str) -> str:
@@ -236,68 +205,13 @@ def _kernels_started_by_us() -> list[int]:
     return found
 
 
-@dataclass
-class Course:
-    root: Path
-    api: NbGraderAPI
-    config: Config
-
-    def path(self, *parts: str) -> Path:
-        return self.root.joinpath(*parts)
-
-    def submit(self, student: str, nb) -> None:
-        dest = self.path("submitted", student, QUIZ)
-        dest.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, dest / f"{NOTEBOOK}.ipynb")
-        (dest / "timestamp.txt").write_text("2025-03-01 09:00:00.000000 UTC\n")
-
-    def autograded_path(self, student: str) -> Path:
-        return self.path("autograded", student, QUIZ, f"{NOTEBOOK}.ipynb")
-
-    def autograded_nb(self, student: str):
-        return nbformat.read(self.autograded_path(student), as_version=4)
-
-    def gradebook(self) -> Gradebook:
-        return Gradebook(self.api.coursedir.db_url, self.api.coursedir.course_id)
-
-    def item_scores(self, student: str) -> dict[str, float]:
-        with self.gradebook() as gb:
-            return {
-                grade_id: gb.find_grade(grade_id, NOTEBOOK, QUIZ, student).score
-                for grade_id in [*POINTS, WRITTEN]
-            }
-
-    def autograded_score(self, student: str) -> float:
-        with self.gradebook() as gb:
-            return gb.find_submission(QUIZ, student).code_score
-
-
 # --- fixtures -----------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Course:
     """A temporary copy of assessments/ with the quiz released, driven by its own config."""
-    root = tmp_path_factory.mktemp("course") / "assessments"
-    generated = ["gradebook.db", "release", "submitted", "autograded", "feedback", "grades.csv"]
-    shutil.copytree(
-        ASSESSMENTS,
-        root,
-        ignore=shutil.ignore_patterns(*generated, ".nbgrader.log", "__pycache__", ".ipynb*"),
-    )
-    with open(root / "nbgrader_config.py", "a") as config_file:
-        config_file.write(
-            f"\n# added by tests/test_grading.py\nc.ExecutePreprocessor.timeout = {SHORT_TIMEOUT}\n"
-        )
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    coursedir = CourseDirectory(config=config)
-    assert Path(coursedir.root) == root, "the config must make its own directory the course root"
-    api = NbGraderAPI(coursedir=coursedir, config=config)
-
-    result = api.generate_assignment(QUIZ)
-    assert result["success"], result.get("error") or result.get("log")
-    return Course(root=root, api=api, config=config)
+    return released_course(tmp_path_factory.mktemp("course"), QUIZ, SHORT_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +221,7 @@ def source_nb():
 
 @pytest.fixture(scope="module")
 def release_nb(course):
-    return nbformat.read(course.path("release", QUIZ, f"{NOTEBOOK}.ipynb"), as_version=4)
+    return course.release_nb()
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +257,7 @@ def graded(course, source_nb, release_nb):
 
     # Gus answers everything correctly but deleted the (read-only) test cell of question 4.
     gus = copy.deepcopy(correct)
-    gus.cells = [cell for cell in gus.cells if _grade_id(cell) != "q4_most_activating_tests"]
+    gus.cells = [cell for cell in gus.cells if cell_grade_id(cell) != "q4_most_activating_tests"]
     course.submit("gus_deleted_test_cell", gus)
 
     return course.api.autograde(QUIZ, "*")
@@ -355,14 +269,14 @@ def graded(course, source_nb, release_nb):
 def test_source_notebook_is_clean_and_consistent(source_nb):
     nbformat.validate(source_nb)
     assert source_nb.metadata.kernelspec.name == "python3"
-    ids = [_grade_id(cell) for cell in source_nb.cells]
+    ids = [cell_grade_id(cell) for cell in source_nb.cells]
     assert None not in ids and len(ids) == len(set(ids))
     for cell in source_nb.cells:
         assert cell.metadata.nbgrader["schema_version"] == 3
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
     points = {
-        _grade_id(cell): cell.metadata.nbgrader["points"]
+        cell_grade_id(cell): cell.metadata.nbgrader["points"]
         for cell in source_nb.cells
         if cell.metadata.nbgrader["grade"]
     }
@@ -375,7 +289,7 @@ def test_source_notebook_is_clean_and_consistent(source_nb):
 
 def test_release_has_no_solutions_or_hidden_tests(source_nb, release_nb):
     released = "\n".join(cell.source for cell in release_nb.cells)
-    secrets = _secret_lines(source_nb)
+    secrets = secret_lines(source_nb)
     # the solutions and hidden tests really are in the source ...
     assert 'q1_phases = ["D", "A", "C", "B"]' in secrets
     assert 'assert "B" == q4_most_activating.strip().upper()' in secrets
@@ -423,7 +337,7 @@ def test_every_student_has_a_gradebook_entry(course, graded):
 
 
 def test_solution_scores_full_autograded_marks(course, graded):
-    scores = course.item_scores("dan_solution")
+    scores = course.item_scores("dan_solution", GRADED)
     assert {grade_id: scores[grade_id] for grade_id in POINTS} == POINTS
     assert course.autograded_score("dan_solution") == FULL_AUTOGRADED
     # the written answer is left for a person to grade
@@ -434,7 +348,7 @@ def test_solution_scores_full_autograded_marks(course, graded):
 
 def test_untouched_release_scores_zero(course, graded):
     assert course.autograded_score("cat_blank") == 0
-    assert set(course.item_scores("cat_blank").values()) == {0}
+    assert set(course.item_scores("cat_blank", GRADED).values()) == {0}
     with course.gradebook() as gb:
         # an unanswered written answer needs no manual grading: it is simply 0
         assert not gb.find_grade(WRITTEN, NOTEBOOK, QUIZ, "cat_blank").needs_manual_grade
@@ -442,7 +356,7 @@ def test_untouched_release_scores_zero(course, graded):
 
 def test_edited_test_cells_are_restored_and_run(course, graded):
     assert course.autograded_score("eve_tampered_tests") == 0
-    assert set(course.item_scores("eve_tampered_tests").values()) == {0}
+    assert set(course.item_scores("eve_tampered_tests", GRADED).values()) == {0}
     autograded = course.autograded_nb("eve_tampered_tests")
     for grade_id, points in POINTS.items():
         cell = _cell(autograded, grade_id)
@@ -454,17 +368,17 @@ def test_edited_test_cells_are_restored_and_run(course, graded):
 
 
 def test_deleted_test_cell_is_put_back_and_graded(course, graded):
-    scores = course.item_scores("gus_deleted_test_cell")
+    scores = course.item_scores("gus_deleted_test_cell", GRADED)
     assert {grade_id: scores[grade_id] for grade_id in POINTS} == POINTS
     autograded = course.autograded_nb("gus_deleted_test_cell")
     assert "was missing from the submission" in _cell(autograded, "q4_most_activating_tests").source
     # it went back right after its answer cell
-    ids = [_grade_id(cell) for cell in autograded.cells]
+    ids = [cell_grade_id(cell) for cell in autograded.cells]
     assert ids.index("q4_most_activating_tests") == ids.index("q4_most_activating_answer") + 1
 
 
 def test_always_equal_objects_and_rigged_subclasses_score_zero(course, graded):
-    scores = course.item_scores("fay_tricks")
+    scores = course.item_scores("fay_tricks", GRADED)
     for grade_id, points in POINTS.items():
         assert scores[grade_id] == (0 if grade_id in TRICKED else points), grade_id
     # the rebound `type` fooled the visible check of question 4; the hidden test caught it
@@ -479,7 +393,7 @@ def test_infinite_loop_times_out_and_the_rest_is_graded(course, graded):
     enames = {out.ename for out in _error_outputs(loop_cell)}
     assert enames & {"CellTimeoutError", "KeyboardInterrupt"}, loop_cell.outputs
     # question 3 is lost; every question after the loop still ran and was graded
-    scores = course.item_scores("amy_infinite_loop")
+    scores = course.item_scores("amy_infinite_loop", GRADED)
     assert scores.pop("q3_order_tests") == 0
     assert {grade_id: scores[grade_id] for grade_id in POINTS if grade_id in scores} == {
         grade_id: points for grade_id, points in POINTS.items() if grade_id != "q3_order_tests"

@@ -31,7 +31,8 @@ def open_lesson(page, site: str, name: str) -> None:
              and not "".join(c["source"]).lstrip().startswith(("from ", "import "))]
     page.wait_for_function(
         "n => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= n"
-        " && [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))",
+        " && [...document.querySelectorAll('.js-plotly-plot')]"
+        "    .every(p => p.querySelector('.main-svg'))",
         arg=len(shown), timeout=120_000,
     )
 
