@@ -1,5 +1,5 @@
 # The course's entry points. Each target builds .venv from pyproject.toml when it is
-# missing or older than pyproject.toml, so a fresh clone needs only Python >= 3.10 and make.
+# missing or older than pyproject.toml, so a fresh clone needs only Python >= 3.11 and make.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
