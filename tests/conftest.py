@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -14,9 +15,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _free_port() -> int:
@@ -38,15 +45,20 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise RuntimeError(f"Voila did not answer at {url} within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> str:
-    """The public site as `make serve` runs it (repo's voila.json and template), on a free port."""
+@contextlib.contextmanager
+def serve_site(log: Path, *options: str):
+    """Run the public site as `make serve` does (voila.json, the course template) on a free
+    port, with extra command-line ``options``; yields its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
     env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "voila", f"--port={port}"], cwd=ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", f"--port={port}", *options],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_for(url, proc)
@@ -57,6 +69,13 @@ def site(tmp_path_factory) -> str:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> str:
+    """The public site with its own settings, shared by the site tests."""
+    with serve_site(tmp_path_factory.mktemp("voila") / "voila.log") as url:
+        yield url
 
 
 def chromium_executable() -> str | None:
