@@ -8,6 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,31 @@ def test_moving_the_explorer_slider_redraws_the_plot(page, site):
     page.wait_for_function(
         "() => document.querySelector('.course-reading').innerText.includes('explored for')"
     )
+
+
+def test_lesson_pages_show_their_place_contents_and_neighbours(page, site):
+    open_lesson(page, site, "01_bowlby.ipynb")
+    page.wait_for_selector("#course-pager a[rel=prev]")
+    assert page.inner_text("#course-place").startswith("Lesson 1 of ")
+    headings = page.locator(".jp-RenderedMarkdown h2[id]").count()
+    assert page.locator("#course-toc a").count() == headings > 5
+    assert page.get_attribute("#course-pager a[rel=prev]", "href").endswith("00_welcome.ipynb")
+    page.locator("#course-toc summary").click()
+    page.locator("#course-toc a").nth(1).click()
+    assert page.evaluate("location.hash").startswith("#")
+
+
+def test_a_lost_connection_is_explained_with_a_way_to_reload(browser, tmp_path):
+    context = browser.new_context()
+    page = context.new_page()
+    with serve_site(tmp_path / "voila.log") as own_site:
+        open_lesson(page, own_site, "01_bowlby.ipynb")
+    # the server is gone: the page's kernel connection drops
+    notice = page.locator("#course-disconnected[role=alert]")
+    notice.wait_for(timeout=30_000)
+    assert "connection to this lesson was lost" in notice.inner_text()
+    assert notice.get_by_role("button", name="Reload the page").is_visible()
+    context.close()
 
 
 def test_clicking_a_quiz_option_shows_its_feedback(page, site):

@@ -1,10 +1,114 @@
-// The course page's behaviour beyond stock Voila, in two jobs:
+// The course page's behaviour beyond stock Voila:
 // 1. Landmarks: Voila's lab shell (div#main) is built by script after the page loads;
 //    once it exists it becomes the page's <main> landmark and the footer moves below it.
 // 2. Names: stock ipywidgets sliders render a role="slider" handle with no accessible name
 //    and a visible label not tied to it; each control takes its visible label as its name,
 //    and feedback/score/reading lines are announced to screen readers when they change.
+// 3. Wayfinding: "Lesson N of M", a table of contents from the h2 headings, and previous/next
+//    links, all read from the landing page's lesson list so they follow lessons/ as it grows.
+// 4. Trouble: if the connection to the lesson's kernel drops, or a simulation fails to start,
+//    the reader is told in plain words and offered a reload; the prose stays readable.
 (function () {
+  var base = document.body.getAttribute('data-base-url').replace(/voila\/$/, '');
+  var here = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text) { e.textContent = text; }
+    return e;
+  }
+
+  function notice(id, message) {
+    if (document.getElementById(id)) { return; }
+    var box = el('div', { id: id, 'class': 'course-notice', role: 'alert' });
+    box.appendChild(el('span', {}, message + ' '));
+    var again = el('button', { type: 'button' }, 'Reload the page');
+    again.addEventListener('click', function () { location.reload(); });
+    box.appendChild(again);
+    document.body.insertBefore(box, document.body.firstChild.nextSibling);
+  }
+
+  // Voila opens one websocket to the lesson's kernel; watch it without touching Voila's code.
+  var NativeSocket = window.WebSocket;
+  var leaving = false;
+  window.addEventListener('beforeunload', function () { leaving = true; });
+  window.WebSocket = function (url, protocols) {
+    var socket = protocols === undefined ? new NativeSocket(url) : new NativeSocket(url, protocols);
+    if (String(url).indexOf('/channels') !== -1) {
+      socket.addEventListener('close', function () {
+        if (!leaving) {
+          notice('course-disconnected', 'The connection to this lesson was lost, so the ' +
+                 'simulations and quizzes have stopped responding. The text still reads fine.');
+        }
+      });
+    }
+    return socket;
+  };
+  window.WebSocket.prototype = NativeSocket.prototype;
+  ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { window.WebSocket[k] = NativeSocket[k]; });
+
+  function failures(shell) {
+    shell.querySelectorAll('.jp-OutputArea-output').forEach(function (out) {
+      var text = out.textContent || '';
+      if (!out.dataset.courseChecked && (out.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr' ||
+          text.indexOf('There was an error when executing cell') !== -1)) {
+        out.dataset.courseChecked = '1';
+        out.textContent = 'This part of the lesson could not start. Reloading the page usually ' +
+                          'fixes it; the rest of the lesson still works.';
+        out.classList.add('course-failed');
+      }
+    });
+  }
+
+  var lessons = null;
+  fetch(base, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+    var doc = new DOMParser().parseFromString(html, 'text/html');
+    lessons = Array.prototype.map.call(doc.querySelectorAll('.course-lessons a'), function (a) {
+      var num = a.querySelector('.course-num');
+      var topic = a.textContent.replace(num ? num.textContent : '', '').replace(/\s+/g, ' ').trim();
+      var isLesson = num && /^Lesson/.test(num.textContent.trim());
+      return { href: a.getAttribute('href'), name: a.getAttribute('href').split('/').pop(),
+               label: isLesson ? num.textContent.trim() + ': ' + topic : topic };
+    });
+    wayfinding();
+  }).catch(function () { lessons = []; });
+
+  function wayfinding() {
+    var shell = document.querySelector('.jp-LabShell[role="main"]');
+    var h1 = shell && shell.querySelector('h1');
+    if (!shell || !h1 || lessons === null) { return; }
+    var i = lessons.findIndex(function (l) { return l.name === here; });
+    if (i >= 0 && !document.getElementById('course-place')) {
+      var place = el('p', { id: 'course-place', 'class': 'course-place' },
+                     i === 0 ? 'Start here' : 'Lesson ' + i + ' of ' + (lessons.length - 1));
+      h1.parentNode.insertBefore(place, h1);
+      var pager = el('nav', { id: 'course-pager', 'class': 'course-pager', 'aria-label': 'Previous and next lesson' });
+      if (i > 0) { pager.appendChild(el('a', { href: lessons[i - 1].href, rel: 'prev' }, '← ' + lessons[i - 1].label)); }
+      if (i < lessons.length - 1) { pager.appendChild(el('a', { href: lessons[i + 1].href, rel: 'next' }, lessons[i + 1].label + ' →')); }
+      var card = shell.querySelector('#rendered_cells > div') || shell;
+      card.appendChild(pager);
+    }
+    var heads = shell.querySelectorAll('.jp-RenderedMarkdown h2[id]');
+    var toc = document.getElementById('course-toc');
+    if (heads.length > 2 && (!toc || toc.dataset.count !== String(heads.length))) {
+      if (toc) { toc.remove(); }
+      toc = el('nav', { id: 'course-toc', 'class': 'course-toc', 'aria-label': 'On this page' });
+      toc.dataset.count = String(heads.length);
+      var details = el('details');
+      details.appendChild(el('summary', {}, 'On this page'));
+      var list = el('ol');
+      heads.forEach(function (h) {
+        var li = el('li');
+        li.appendChild(el('a', { href: '#' + h.id }, h.textContent.replace(/¶$/, '').trim()));
+        list.appendChild(li);
+      });
+      details.appendChild(list);
+      toc.appendChild(details);
+      var after = h1.closest('.jp-Cell') || h1;
+      after.parentNode.insertBefore(toc, after.nextSibling);
+    }
+  }
   function landmarks() {
     var shell = document.querySelector('body > .jp-LabShell');
     if (!shell || shell.getAttribute('role') === 'main') { return; }
@@ -40,6 +144,12 @@
   new MutationObserver(function () {
     if (pending) { return; }
     pending = true;
-    requestAnimationFrame(function () { pending = false; landmarks(); names(document.body); });
+    requestAnimationFrame(function () {
+      pending = false;
+      landmarks();
+      names(document.body);
+      var shell = document.querySelector('.jp-LabShell[role="main"]');
+      if (shell) { failures(shell); wayfinding(); }
+    });
   }).observe(document.body, { childList: true, subtree: true });
 })();
