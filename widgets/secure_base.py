@@ -25,6 +25,7 @@ from plotly import graph_objects as go
 from plotly.subplots import make_subplots
 
 from widgets import theme
+from widgets.figure import LiveFigure
 
 STEP_MIN = 0.05  # time step: 3 seconds
 PLAY_SPEED = 1.5  # metres per minute while exploring (with pauses to play)
@@ -205,11 +206,9 @@ class ExplorerView(w.VBox):
         self.minutes = theme.slider("Session length (minutes)", st.minutes, 5, 60, 1, fmt=".0f")
         self.reading = w.HTML()
         self.reading.add_class("course-reading")
-        # The widget starts from a figure that already holds the first session: changes
-        # made to a FigureWidget before its browser view exists never reach that view.
         figure, session = _blank_figure(), simulate(self.settings())
         _fill(figure, session)
-        self.figure = go.FigureWidget(figure)
+        self.figure = LiveFigure(figure)
         controls = [
             self.availability,
             self.sensitivity,
@@ -320,8 +319,8 @@ def _blank_figure() -> go.Figure:
 
 
 def _fill(fig: go.Figure, session: Session) -> None:
-    """Put a session's numbers into the figure's traces (a Figure or a FigureWidget)."""
-    # plain lists: the browser side of FigureWidget does not decode numpy buffers
+    """Put a session's numbers into the figure's traces."""
+    # rounded lists keep the JSON sent to the browser on every redraw small
     minute = np.round(session.minute, 2).tolist()
     fig.data[0].x, fig.data[0].y = minute, np.round(session.distance, 2).tolist()
     fig.data[1].x, fig.data[1].y = minute, np.round(session.security, 3).tolist()

@@ -1,0 +1,200 @@
+"""Time from navigation to a lesson fully drawn: the course's site vs stock Voila vs a static page.
+
+For each lesson, in one run on this machine, in headless Chromium:
+- course: the site as `make serve` runs it (voila.json, course template, kernel ceiling);
+- stock:  `voila lessons/NN.ipynb` with Voila's defaults (run from an empty directory);
+- floor:  a static HTML page with the lesson's prose and the same plotly figures, no kernel
+          (nbconvert's HTML of the lesson plus each FigureWidget exported with plotly.js inline),
+          served by a plain local HTTP server.
+"Drawn" means every widget output is on the page and every plotly figure has its SVG. Also
+measured: a slider change to the redrawn plot on the course site. Results are printed and
+written to benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
+
+Usage: .venv/bin/python benchmarks/site_render.py [--runs 3] [lessons/01_bowlby.ipynb ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+DRAWN = """([widgets, plots]) =>
+  document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= widgets
+  && document.querySelectorAll('.js-plotly-plot .main-svg').length >= plots"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(cmd: list[str], cwd: Path, env: dict, port: int):
+    log_path = Path(tempfile.gettempdir()) / f"bench_{port}.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def static_floor(lesson: Path, out_dir: Path) -> tuple[Path, int]:
+    """The lesson's prose with its figures drawn by plotly.js: what a reader sees, no kernel."""
+    import ipywidgets
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    nb = nbformat.read(lesson, as_version=4)
+    namespace: dict = {}
+    registry = ipywidgets.widgets.widget._instances
+    before = set(registry)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            exec(cell.source, namespace)  # the lesson's own one-line calls
+    figures = [w for k, w in registry.items()
+               if k not in before and isinstance(w, go.FigureWidget)]
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    divs = "".join(pio.to_html(go.Figure(f), full_html=False, include_plotlyjs=(i == 0))
+                   for i, f in enumerate(figures))
+    page = out_dir / f"{lesson.stem}.html"
+    page.write_text(body.replace("</body>", divs + "</body>"))
+    return page, len(figures)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def time_page(browser, url: str, widgets: int, plots: int) -> float:
+    context = browser.new_context()
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url, timeout=180_000)
+    page.wait_for_function(DRAWN, arg=[widgets, plots], timeout=180_000, polling=50)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def time_slider(browser, url: str) -> list[float]:
+    """Milliseconds from a keyboard change of the first slider to the figure's next redraw."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url, timeout=180_000)
+    page.wait_for_function(DRAWN, arg=[1, 1], timeout=180_000)
+    handle = page.locator("[role=slider]").first
+    page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
+        window.__draws = [];
+        p.on('plotly_afterplot', () => window.__draws.push(performance.now())); }""")
+    times = []
+    for key in ["ArrowLeft", "ArrowRight"] * 5:
+        n = page.evaluate("window.__draws.length")
+        t0 = page.evaluate("performance.now()")
+        handle.press(key)
+        page.wait_for_function(f"window.__draws.length > {n}", timeout=30_000, polling=5)
+        times.append(page.evaluate("window.__draws[window.__draws.length - 1]") - t0)
+        page.wait_for_timeout(300)
+    context.close()
+    return times
+
+
+def widgets_shown(lesson: Path) -> int:
+    nb = nbformat.read(lesson, as_version=4)
+    return sum(1 for c in nb.cells if c.cell_type == "code"
+               and not c.source.lstrip().startswith(("from ", "import ")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("lessons", nargs="*", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--course-option", action="append", default=[],
+                        help="extra Voila option for the course server, to try a setting")
+    parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument("--warmup", type=float, default=0,
+                        help="seconds to let the course server fill its kernel pools")
+    opts = parser.parse_args()
+    lessons = opts.lessons or sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    lessons = [p.resolve() for p in lessons if widgets_shown(p)]
+    from playwright.sync_api import sync_playwright
+
+    env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
+    stock_env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        static_dir = Path(tmp)
+        handler = functools.partial(QuietHandler, directory=tmp)
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        floor_base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        course_port = free_port()
+        cmd = [sys.executable, "-m", "voila", f"--port={course_port}", *opts.course_option]
+        with server(cmd, ROOT, env, course_port) as course:
+            time.sleep(opts.warmup)
+            for lesson in lessons:
+                n = widgets_shown(lesson)
+                page, plots = static_floor(lesson, static_dir)
+                row = {"widgets": n, "plots": plots}
+                row["floor"] = [time_page(browser, floor_base + page.name, 0, plots)
+                                for _ in range(opts.runs)]
+                row["course"] = [time_page(browser, f"{course}voila/render/{lesson.name}", n,
+                                           plots) for _ in range(opts.runs)]
+                row["slider_ms"] = time_slider(browser, f"{course}voila/render/{lesson.name}")
+                results[lesson.name] = row
+        for lesson in [] if opts.skip_stock else lessons:
+            port = free_port()
+            cmd = [sys.executable, "-m", "voila", str(lesson), f"--port={port}", "--no-browser"]
+            with server(cmd, Path(tmp), stock_env, port) as stock:
+                row = results[lesson.name]
+                row["stock"] = [time_page(browser, stock, row["widgets"], row["plots"])
+                                for _ in range(opts.runs)]
+        browser.close()
+        httpd.shutdown()
+    for name, row in results.items():
+        med = {k: statistics.median(row.get(k) or [float("nan")])
+               for k in ("floor", "course", "stock")}
+        row["median_s"] = med
+        row["course_over_floor"] = med["course"] / med["floor"]
+        row["stock_over_course"] = med["stock"] / med["course"]
+        row["slider_median_ms"] = statistics.median(row["slider_ms"])
+        print(f"{name}: floor {med['floor']:.2f}s  course {med['course']:.2f}s  "
+              f"stock {med['stock']:.2f}s  course/floor {row['course_over_floor']:.2f}  "
+              f"stock/course {row['stock_over_course']:.2f}  "
+              f"slider median {row['slider_median_ms']:.0f} ms")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "site_render.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
