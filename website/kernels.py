@@ -24,9 +24,15 @@ class CappedKernelManager(AsyncMappingKernelManager):
         "'busy, try again' page. Measured sizing: benchmarks/README.md.",
     )
 
+    _starting = 0  # kernels asked for but not yet listed: visitors arriving together count too
+
     async def start_kernel(self, *args, **kwargs):
-        if len(self.list_kernel_ids()) >= self.max_kernels:
+        if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
             raise web.HTTPError(
                 503, "all %d places are in use", self.max_kernels, reason="The course is busy"
             )
-        return await super().start_kernel(*args, **kwargs)
+        self._starting += 1
+        try:
+            return await super().start_kernel(*args, **kwargs)
+        finally:
+            self._starting -= 1
