@@ -24,5 +24,10 @@ lab: $(STAMP)  ## JupyterLab on the lessons, for students and authors
 test: $(STAMP)  ## everything: models, widgets, data, lessons (nbval), grading, site (browser)
 	$(BIN)/python -m pytest
 
+bench: $(STAMP)  ## measurements against stock tools; results go to benchmarks/README.md by hand
+	$(BIN)/python benchmarks/site_render.py
+	$(BIN)/python benchmarks/site_load.py
+	$(BIN)/python benchmarks/autograde_throughput.py
+
 clean:
 	rm -rf $(VENV)

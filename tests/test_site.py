@@ -19,12 +19,12 @@ ERROR_MARKERS = ("Traceback", "There was an error when executing cell", "Error:"
 
 def open_lesson(page, site: str, name: str) -> None:
     """Load a lesson and wait until Voila has rendered every cell and every figure."""
-    page.goto(f"{site}voila/render/{name}", timeout=120_000)
-    page.wait_for_selector(".jp-LabShell[role=main]", timeout=120_000)
+    page.goto(f"{site}voila/render/{name}", timeout=240_000)
+    page.wait_for_selector(".jp-LabShell[role=main]", timeout=240_000)
     page.wait_for_function(
         "() => !document.querySelector('#loading') ||"
         " getComputedStyle(document.querySelector('#loading')).display === 'none'",
-        timeout=120_000,
+        timeout=240_000,
     )
     # each code cell but the imports displays one widget; wait until all are drawn
     source = json.loads((Path(__file__).resolve().parent.parent / "lessons" / name).read_text())
@@ -34,7 +34,7 @@ def open_lesson(page, site: str, name: str) -> None:
         "n => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= n"
         " && [...document.querySelectorAll('.js-plotly-plot')]"
         "    .every(p => p.querySelector('.main-svg'))",
-        arg=len(shown), timeout=120_000,
+        arg=len(shown), timeout=240_000, polling=500,
     )
 
 

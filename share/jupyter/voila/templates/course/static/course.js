@@ -119,8 +119,11 @@
   }
   function names(root) {
     root.querySelectorAll('.widget-slider, .widget-text, .widget-dropdown, .widget-radio, .widget-checkbox').forEach(function (w) {
-      var label = w.querySelector(':scope > .widget-label') || w.querySelector('label');
-      var name = label ? label.textContent.trim() : '';
+      // a checkbox's visible text is in its label's span (its .widget-label is an empty indent)
+      var label = w.classList.contains('widget-checkbox')
+        ? w.querySelector('label span') || w.querySelector('label')
+        : w.querySelector(':scope > .widget-label') || w.querySelector('label');
+      var name = label ? label.textContent.replace(/\u200b/g, '').trim() : '';
       if (!name) { return; }
       w.querySelectorAll('[role="slider"], input:not([type="radio"]), select').forEach(function (c) {
         if (!c.getAttribute('aria-label')) { c.setAttribute('aria-label', name); }

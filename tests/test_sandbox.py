@@ -1,0 +1,372 @@
+"""Student code is untrusted: each escape a submission could try, shown contained.
+
+One batch grades an honest student next to students whose first answer cell attacks the
+grader: reading the hidden tests and other students' work, writing the gradebook, reaching
+a port the test listens on, a fork bomb, a 10 GB allocation, a 5 GB file, sleeping for
+ever, reading the grader's environment. Each attack prints CONTAINED or ESCAPED lines, and
+the test also checks from the outside (the listener, the gradebook, the process table).
+The batch must finish with every student graded. Without bubblewrap the grader must refuse
+to run unless told --no-sandbox.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import socket
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from nbgrader_course import cell_grade_id, released_course
+from test_grading import CORRECT, POINTS
+
+from grading import cli
+from grading.batch import autograde_class, summary_table
+from grading.course import open_course
+from grading.sandbox import (
+    CONNECTION_FILE,
+    UID_BASE,
+    SandboxedKernelManager,
+    SandboxUnavailable,
+    check_sandbox,
+)
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning"),
+    pytest.mark.filterwarnings("ignore:Cell is missing an id field"),
+]
+
+QUIZ = "quiz01_bowlby"
+TIMEOUT = 3
+FULL = sum(POINTS.values())
+SECRET = "COURSE_GRADE_TEST_SECRET"
+HIDDEN_TEST_LINE = 'assert "B" == q4_most_activating.strip().upper()'
+
+#: Each attack runs in place of question 1's answer; {root}, {port} are filled in.
+ATTACKS = {
+    "read_hidden_tests": """
+        import os, sys
+        targets = [
+            "{root}/source/{quiz}/{quiz}.ipynb",
+            "../source/{quiz}/{quiz}.ipynb",
+            "../../../source/{quiz}/{quiz}.ipynb",
+            "{root}/autograded/read_hidden_tests/{quiz}/{quiz}.ipynb",
+            "{root}/release/{quiz}/{quiz}.ipynb",
+        ]
+        for target in targets:
+            try:
+                text = open(target).read()
+                print("ESCAPED read", target, len(text))
+            except OSError as err:
+                print("CONTAINED", target, type(err).__name__)
+        # everything this kernel can see outside the system and Python directories
+        skip = ("/proc", "/sys", "/dev", "/usr", sys.prefix, sys.base_prefix)
+        seen = []
+        for top, dirs, files in os.walk("/"):
+            dirs[:] = [d for d in dirs if not os.path.join(top, d).startswith(skip)]
+            seen += [os.path.join(top, f) for f in files]
+        hidden = []
+        for path in seen:
+            try:
+                small = os.path.getsize(path) < 5_000_000
+                if small and {line!r} in open(path, errors="ignore").read():
+                    hidden.append(path)
+            except OSError:
+                pass
+        print("ESCAPED hidden tests in", hidden) if hidden else print("CONTAINED no hidden tests")
+        home = os.path.expanduser("~")
+        print("HOME holds", sorted(n for n in os.listdir(home) if not n.startswith(".")))
+    """,
+    "read_other_student": """
+        for target in ["{root}/submitted/ann_honest/{quiz}/{quiz}.ipynb",
+                       "{root}/autograded/ann_honest/{quiz}/{quiz}.ipynb",
+                       "{root}/submitted"]:
+            try:
+                open(target).read()
+                print("ESCAPED read", target)
+            except OSError as err:
+                print("CONTAINED", target, type(err).__name__)
+    """,
+    "write_gradebook": """
+        import sqlite3
+        try:
+            db = sqlite3.connect("{root}/gradebook.db")
+            db.execute("UPDATE grade SET auto_score = 100")
+            db.commit()
+            print("ESCAPED gradebook updated")
+        except Exception as err:
+            print("CONTAINED sqlite", type(err).__name__, err)
+        for target in ["{root}/gradebook.db", "{root}/pwned.txt", "/work/pwned.txt"]:
+            try:
+                open(target, "ab").write(b"pwned")
+                print("ESCAPED wrote", target)
+            except OSError as err:
+                print("CONTAINED", target, type(err).__name__)
+    """,
+    "open_socket": """
+        import socket
+        for host in ["127.0.0.1", "10.0.2.2", "1.1.1.1"]:
+            s = socket.socket()
+            s.settimeout(2)
+            try:
+                s.connect((host, {port}))
+                print("ESCAPED connected to", host)
+            except OSError as err:
+                print("CONTAINED", host, type(err).__name__, err.errno)
+            finally:
+                s.close()
+        try:
+            socket.getaddrinfo("pypi.org", 443)
+            print("ESCAPED resolved a name")
+        except OSError as err:
+            print("CONTAINED dns", type(err).__name__)
+    """,
+    "fork_bomb": """
+        import os, time
+        first, forks = os.getpid(), 0
+        while True:  # every process keeps forking: exponential growth until refused
+            try:
+                child = os.fork()
+            except OSError as err:
+                if os.getpid() == first:
+                    print(f"CONTAINED fork refused after {{forks}} forks: {{err.strerror}}")
+                    break
+                time.sleep(3600)  # a child: hold its slot
+                os._exit(0)
+            if child:
+                forks += 1
+    """,
+    "allocate_10_gb": """
+        try:
+            hog = bytearray(10 * 2**30)
+            print("ESCAPED allocated", len(hog))
+        except MemoryError:
+            print("CONTAINED MemoryError for 10 GB")
+        try:
+            chunks = [bytes(2**28) for _ in range(40)]  # calloc: no time spent zeroing
+            print("ESCAPED allocated", len(chunks), "x 256 MB")
+        except MemoryError:
+            print("CONTAINED MemoryError before 10 GB in chunks")
+        chunks = None
+    """,
+    "write_5_gb": """
+        import os
+        block = b"\\0" * 2**20
+        for target in [os.path.expanduser("~/big"), "/tmp/big"]:
+            written = 0
+            try:
+                with open(target, "wb") as f:
+                    for _ in range(5 * 1024):
+                        f.write(block)
+                        written += 1
+                print("ESCAPED wrote 5 GB to", target)
+            except OSError as err:
+                print("CONTAINED", target, "stopped at", written, "MB:", err.strerror)
+            try:
+                os.remove(target)
+            except OSError:
+                pass
+    """,
+    "sleep_forever": """
+        import time
+        time.sleep(10**9)
+    """,
+    "read_environment": """
+        import os
+        if {secret!r} in os.environ:
+            print("ESCAPED environment", os.environ[{secret!r}])
+        else:
+            print("CONTAINED environment:", sorted(os.environ))
+        print("processes visible:", len([p for p in os.listdir("/proc") if p.isdigit()]))
+    """,
+}
+
+
+def require_sandbox() -> None:
+    """Skip (fail under CI=true) when bubblewrap cannot sandbox kernels on this machine."""
+    try:
+        check_sandbox()
+    except SandboxUnavailable as err:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the grading sandbox must work in CI: {err}")
+        pytest.skip(f"no grading sandbox here: {err}")
+
+
+class Listener:
+    """A TCP port on the host's loopback that counts connections."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+def sandboxed_kernels() -> list[int]:
+    """Processes of sandboxed kernels still alive (by their uid as root, else their argv)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            uid = int((entry / "status").read_text().split("\nUid:")[1].split()[0])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if (os.geteuid() == 0 and uid >= UID_BASE) or CONNECTION_FILE.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def with_sources(nb, sources):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell_grade_id(cell) in sources:
+            cell.source = sources[cell_grade_id(cell)]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    require_sandbox()
+    return released_course(tmp_path_factory.mktemp("sandbox"), QUIZ, TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def listener():
+    listener = Listener()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture(scope="module")
+def graded(course, listener):
+    """The honest student and the attackers, graded in one sandboxed batch."""
+    correct = with_sources(course.release_nb(), CORRECT)
+    course.submit("ann_honest", correct)
+    for name, attack in ATTACKS.items():
+        code = textwrap.dedent(attack).format(
+            root=course.root, quiz=QUIZ, port=listener.port, secret=SECRET, line=HIDDEN_TEST_LINE
+        )
+        code += "\n" + CORRECT["q1_phases_answer"]  # then answer, so the rest is graded
+        course.submit(name, with_sources(correct, {"q1_phases_answer": code}))
+    os.environ[SECRET] = "s3cret-db-password"
+    try:
+        outcomes = autograde_class(open_course(course.root), QUIZ, workers=3)
+    finally:
+        del os.environ[SECRET]
+    print(summary_table(outcomes))
+    return {o.student: o for o in outcomes}
+
+
+def attack_output(course, student: str) -> str:
+    nb = course.autograded_nb(student)
+    (cell,) = [c for c in nb.cells if cell_grade_id(c) == "q1_phases_answer"]
+    return "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+
+
+def contained(course, student: str) -> str:
+    text = attack_output(course, student)
+    assert "ESCAPED" not in text, text
+    assert "CONTAINED" in text, text
+    return text
+
+
+def test_the_batch_completes_with_everyone_graded(graded, course):
+    assert set(graded) == {"ann_honest", *ATTACKS}
+    assert graded["ann_honest"].status == "graded" and graded["ann_honest"].score == FULL
+    for student in ATTACKS:
+        if student == "sleep_forever":
+            continue
+        assert graded[student].status == "graded", (student, graded[student].detail)
+        assert graded[student].score == FULL, student  # the kernel survived its own attack
+
+
+def test_hidden_tests_and_source_are_out_of_reach(graded, course):
+    text = contained(course, "read_hidden_tests")
+    assert text.count("CONTAINED") == 6  # five paths, and nothing found anywhere
+    assert "HOME holds []" in text  # the private work dir holds no notebook at all
+
+
+def test_other_students_work_is_out_of_reach(graded, course):
+    assert contained(course, "read_other_student").count("CONTAINED") == 3
+
+
+def test_gradebook_cannot_be_written(graded, course):
+    contained(course, "write_gradebook")
+    assert not course.path("pwned.txt").exists()
+    with course.gradebook() as gb:
+        for submission in gb.find_assignment(QUIZ).submissions:
+            for notebook in submission.notebooks:
+                assert all((g.auto_score or 0) <= g.max_score for g in notebook.grades)
+
+
+def test_no_network_not_even_the_hosts_loopback(graded, course, listener):
+    text = contained(course, "open_socket")
+    assert "CONTAINED 127.0.0.1" in text
+    assert listener.accepted == 0
+
+
+def test_fork_bomb_is_stopped_by_the_process_limit(graded, course):
+    text = contained(course, "fork_bomb")
+    forks = int(text.split("refused after ")[1].split()[0])
+    assert 0 < forks < SandboxedKernelManager.process_limit.default_value
+    assert sandboxed_kernels() == []  # every process of every sandbox is gone
+
+
+def test_memory_is_limited(graded, course):
+    text = contained(course, "allocate_10_gb")
+    assert text.count("CONTAINED MemoryError") == 2
+
+
+def test_disk_writes_are_limited(graded, course):
+    text = contained(course, "write_5_gb")
+    for line in text.strip().splitlines():
+        written = int(line.split("stopped at ")[1].split()[0])
+        assert written <= 64, line  # at most the scratch space, never 5 GB
+
+
+def test_sleeping_for_ever_times_out_and_the_rest_is_graded(graded):
+    outcome = graded["sleep_forever"]
+    assert outcome.status == "timed out"
+    assert outcome.score == FULL - POINTS["q1_phases_tests"]
+
+
+def test_the_graders_environment_is_not_passed_on(graded, course):
+    text = contained(course, "read_environment")
+    visible = int(text.split("processes visible: ")[1].split()[0])
+    assert visible < 10  # its own PID namespace: none of the host's processes
+
+
+def test_without_bubblewrap_the_grader_refuses(course, monkeypatch, capsys, graded):
+    course.submit("zed_unsandboxed", with_sources(course.release_nb(), CORRECT))
+    monkeypatch.setenv("PATH", "/nonexistent")  # no bwrap (nor anything else) on PATH
+    args = ["--course", str(course.root), "autograde", QUIZ, "--student", "zed_unsandboxed"]
+    assert cli.main(args) == cli.NO_SANDBOX
+    assert "bubblewrap" in capsys.readouterr().err
+    assert not course.autograded_path("zed_unsandboxed").exists()
+    # only an explicit --no-sandbox grades without it
+    assert cli.main([*args, "--no-sandbox"]) == cli.OK
+    assert "WARNING: --no-sandbox" in capsys.readouterr().err
+    assert course.autograded_score("zed_unsandboxed") == FULL
