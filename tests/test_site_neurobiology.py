@@ -63,9 +63,6 @@ def test_practice_explorer_responds_to_practice_and_hides_the_path(page, site):
     page.wait_for_function(f"({final})() > {before}", timeout=30_000)
     page.wait_for_function(f"{reading(1)}.innerText.includes('rises from')")
 
-    # clicked by its visible label: the site script currently names checkboxes with the
-    # zero-width space ipywidgets puts in their hidden description label
-    simulation = page.locator(".course-simulation").nth(1)
-    simulation.get_by_text("Show one simulated person's week-by-week path").click()
+    page.get_by_role("checkbox", name="Show one simulated person's week-by-week path").click()
     page.wait_for_function(plot_value(1, "d[1].visible === false"), timeout=30_000)
     assert "simulated person" not in page.evaluate(f"{reading(1)}.innerText")

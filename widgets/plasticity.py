@@ -29,11 +29,11 @@ from plotly import graph_objects as go
 from plotly.subplots import make_subplots
 
 from widgets import theme
+from widgets.figure import LiveFigure
 
 BIDS_PER_WEEK = 7  # illustrative: about one bid for closeness a day
 HABIT_TURNOVER = 0.05  # illustrative: share of each habit's strength renewed (or lost) weekly
 PATH_SEED = 4  # the simulated week-by-week path is the same every time it is drawn
-HEIGHT = 620  # figure height, pixels
 
 
 def _check(name: str, value: object, lo: float, hi: float) -> None:
@@ -186,14 +186,13 @@ class PracticeView(w.VBox):
         )
         self.reading = w.HTML()
         self.reading.add_class("course-reading")
-        result = simulate(self.settings())
-        self.figure = _figure_widget(result)
-        # The plot sits in a box of fixed height, so that redrawing it never makes the page jump.
-        self.plot = w.VBox([self.figure], layout=w.Layout(width="100%", min_height=f"{HEIGHT}px"))
+        figure, result = _blank_figure(), simulate(self.settings())
+        _fill(figure, result)
+        self.figure = LiveFigure(figure)
         self.controls = [self.safe, self.start, self.weeks, self.show_path]
         for c in self.controls:
             c.observe(self._redraw, "value")
-        super().__init__([*self.controls, self.plot, self.reading], layout=w.Layout(width="100%"))
+        super().__init__([*self.controls, self.figure, self.reading], layout=w.Layout(width="100%"))
         self.add_class("course-simulation")
         self._show_reading(result)
 
@@ -206,13 +205,9 @@ class PracticeView(w.VBox):
         )
 
     def _redraw(self, _change=None) -> None:
-        # A fresh figure widget for every redraw, not an edit of the old one: on a page with
-        # several FigureWidgets, edits sent to one were sometimes never applied in the browser
-        # (the plot froze while the reading moved on); a new widget is drawn from its full state.
         result = simulate(self.settings())
-        old, self.figure = self.figure, _figure_widget(result)
-        self.plot.children = [self.figure]
-        old.close()
+        with self.figure.batch_update():
+            _fill(self.figure.figure, result)
         self._show_reading(result)
 
     def _show_reading(self, result: PracticeResult) -> None:
@@ -224,13 +219,6 @@ BAR_STYLES = (
     ("turned toward, new safe experience", theme.PALETTE["bluish_green"], "/"),
     ("turned away", theme.PALETTE["vermillion"], "x"),
 )
-
-
-def _figure_widget(result: PracticeResult) -> go.FigureWidget:
-    """A figure widget built in full before it is wrapped (see ``PracticeView._redraw``)."""
-    figure = _blank_figure()
-    _fill(figure, result)
-    return go.FigureWidget(figure)
 
 
 def _blank_figure() -> go.Figure:
@@ -272,7 +260,7 @@ def _blank_figure() -> go.Figure:
         template="course",
         barmode="stack",
         bargap=0.1,
-        height=HEIGHT,
+        height=620,
         title=dict(text="Simulated habits", subtitle=dict(text="A teaching model, not data")),
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", traceorder="normal"),
         margin=dict(t=100, b=130, l=50, r=20),
@@ -286,7 +274,7 @@ def _blank_figure() -> go.Figure:
 
 def _fill(fig: go.Figure, result: PracticeResult) -> None:
     """Put a run's numbers into the figure's traces."""
-    # plain lists: the browser side of FigureWidget does not decode numpy buffers
+    # plain lists keep the figure's JSON small and exact
     week = result.week.tolist()
     fig.data[0].x, fig.data[0].y = week, np.round(result.toward, 4).tolist()
     path = result.path

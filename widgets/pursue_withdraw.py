@@ -27,7 +27,6 @@ from plotly import graph_objects as go
 from plotly.subplots import make_subplots
 
 from widgets import theme
-from widgets.figure import LiveFigure
 
 # Illustrative model constants (not measured values).
 STEP_MIN = 0.1  # time step: 6 seconds of conversation
@@ -302,7 +301,7 @@ class CycleView(w.VBox):
         # FigureWidget before its browser view exists never reach that view.
         figure, conv = _blank_figure(), simulate(st)
         _fill(figure, conv)
-        self.figure = LiveFigure(figure)
+        self.figure = go.FigureWidget(figure)
         self.minutes = st.minutes
         controls = [
             self.a_anxiety,

@@ -31,6 +31,7 @@ from plotly.subplots import make_subplots
 
 from widgets import theme
 from widgets.data import load_table
+from widgets.figure import LiveFigure
 
 STEP_MIN = 0.5  # time step, minutes
 STRESSOR_MINUTES = 10.0  # each stressor lasts 10 minutes, like a brief laboratory challenge
@@ -47,7 +48,6 @@ PRESENCE_SHARE = 0.2
 RECOVERED = 0.1  # "back near baseline": the rise has fallen below 10% of its peak
 
 PEAK_TABLE = "neurobiology/cortisol_time_course.csv"
-HEIGHT = 600  # figure height, pixels
 
 
 def peak_window() -> tuple[float, float]:
@@ -277,10 +277,9 @@ class StressView(w.VBox):
         )
         self.reading = w.HTML()
         self.reading.add_class("course-reading")
-        result = simulate(self.settings())
-        self.figure = _figure_widget(result)
-        # The plot sits in a box of fixed height, so that redrawing it never makes the page jump.
-        self.plot = w.VBox([self.figure], layout=w.Layout(width="100%", min_height=f"{HEIGHT}px"))
+        figure, result = _blank_figure(), simulate(self.settings())
+        _fill(figure, result)
+        self.figure = LiveFigure(figure)
         self.controls = [
             self.strength,
             self.onset,
@@ -291,7 +290,7 @@ class StressView(w.VBox):
         ]
         for c in self.controls:
             c.observe(self._redraw, "value")
-        super().__init__([*self.controls, self.plot, self.reading], layout=w.Layout(width="100%"))
+        super().__init__([*self.controls, self.figure, self.reading], layout=w.Layout(width="100%"))
         self.add_class("course-simulation")
         self._show_reading(result)
 
@@ -306,24 +305,13 @@ class StressView(w.VBox):
         )
 
     def _redraw(self, _change=None) -> None:
-        # A fresh figure widget for every redraw, not an edit of the old one: on a page with
-        # several FigureWidgets, edits sent to one were sometimes never applied in the browser
-        # (the plot froze while the reading moved on); a new widget is drawn from its full state.
         result = simulate(self.settings())
-        old, self.figure = self.figure, _figure_widget(result)
-        self.plot.children = [self.figure]
-        old.close()
+        with self.figure.batch_update():
+            _fill(self.figure.figure, result)
         self._show_reading(result)
 
     def _show_reading(self, result: StressResponse) -> None:
         self.reading.value = f"<p><strong>What happened:</strong> {describe(result)}</p>"
-
-
-def _figure_widget(result: StressResponse) -> go.FigureWidget:
-    """A figure widget built in full before it is wrapped (see ``StressView._redraw``)."""
-    figure = _blank_figure()
-    _fill(figure, result)
-    return go.FigureWidget(figure)
 
 
 def _blank_figure() -> go.Figure:
@@ -381,7 +369,7 @@ def _blank_figure() -> go.Figure:
         )
     fig.update_layout(
         template="course",
-        height=HEIGHT,
+        height=600,
         title=dict(
             text="Simulated stress response",
             subtitle=dict(text="A teaching model, not data: only the timing is calibrated"),
@@ -398,7 +386,7 @@ def _blank_figure() -> go.Figure:
 
 def _fill(fig: go.Figure, result: StressResponse) -> None:
     """Put a session's numbers into the figure's traces."""
-    # plain lists: the browser side of FigureWidget does not decode numpy buffers
+    # plain lists keep the figure's JSON small and exact
     minute = np.round(result.minute, 1).tolist()
     top = max(2.2, float(np.ceil(result.unbuffered.max() * 5) / 5) + 0.2)
     fig.data[0].x, fig.data[0].y = minute, np.round(result.sympathetic, 3).tolist()
