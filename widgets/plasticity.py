@@ -231,7 +231,7 @@ def _blank_figure() -> go.Figure:
         row_heights=[0.55, 0.45],
         subplot_titles=(
             "Share of bids met by turning toward",
-            "Bids each week, by response (expected)",
+            "Bids each week, by response",
         ),
     )
     fig.add_scatter(
