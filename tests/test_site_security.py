@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 import urllib.request
 import uuid
 from pathlib import Path
@@ -99,6 +100,27 @@ class Kernel:
         )
 
 
+def run(coroutine) -> None:
+    """Run ``coroutine`` to the end on an event loop of its own thread.
+
+    The browser suites' sync Playwright keeps an event loop running on the main thread for
+    the whole session, so ``asyncio.run`` there would refuse to start.
+    """
+    failure: list[BaseException] = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as err:  # noqa: BLE001 - re-raised on the test's thread
+            failure.append(err)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
 def open_kernel(site: str, lesson: str):
     html = urllib.request.urlopen(f"{site}voila/render/{lesson}", timeout=120).read().decode()
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
@@ -133,7 +155,7 @@ def test_an_execute_request_from_a_visitor_is_refused(site, tmp_path):
         assert await kernel.alive()
         kernel.conn.close()
 
-    asyncio.run(attempt())
+    run(attempt())
     assert not marker.exists()
 
 
@@ -191,4 +213,4 @@ def test_crafted_widget_messages_leave_the_kernel_alive_and_the_lesson_working(s
         assert redrawn(await kernel.replies(20, until=redrawn)), "a slider still redraws"
         kernel.conn.close()
 
-    asyncio.run(attempt())
+    run(attempt())

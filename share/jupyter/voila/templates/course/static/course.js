@@ -8,6 +8,11 @@
 //    links, all read from the landing page's lesson list so they follow lessons/ as it grows.
 // 4. Trouble: if the connection to the lesson's kernel drops, or a simulation fails to start,
 //    the reader is told in plain words and offered a reload; the prose stays readable.
+// 5. Lost widgets: ipywidgets' renderer gives up for good ("Error displaying widget: model
+//    not found") when a widget's model lands while the manager is still restoring, a race
+//    that heavy pages (several plotly figures) lose now and then, in stock Voila too. The
+//    widget ids are read from the page before Voila renders it, and any widget that shows
+//    that error once the manager is restored is drawn again from its model.
 (function () {
   var base = document.body.getAttribute('data-base-url').replace(/voila\/$/, '');
   var here = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');
@@ -58,6 +63,35 @@
                           'fixes it; the rest of the lesson still works.';
         out.classList.add('course-failed');
       }
+    });
+  }
+
+  var widgetOutputs = [];
+  document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').forEach(function (s) {
+    try {
+      var view = JSON.parse(s.textContent).data['application/vnd.jupyter.widget-view+json'];
+      if (view && view.model_id) { widgetOutputs.push({ host: s.parentElement, id: view.model_id }); }
+    } catch (err) { /* not a widget's output */ }
+  });
+
+  function redrawLost() {
+    var manager = window.jupyterapp && window.jupyterapp.widgetManager;
+    if (!manager || !manager.restoredStatus) {
+      // Voila publishes its app only once it has started; the error may come before that
+      if (widgetOutputs.length) { setTimeout(redrawLost, 250); }
+      return;
+    }
+    widgetOutputs.forEach(function (w) {
+      var out = w.host && w.host.querySelector('.jp-OutputArea-output');
+      if (!out || w.busy || (out.textContent || '').indexOf('model not found') === -1) { return; }
+      w.busy = true;
+      manager.get_model(w.id).then(function (model) { return manager.create_view(model); })
+        .then(function (view) {
+          var widget = view.luminoWidget || view.pWidget;
+          out.textContent = '';
+          widget.constructor.attach(widget, out);
+        })
+        .catch(function (err) { console.error('course: could not redraw a widget', err); });
     });
   }
 
@@ -152,7 +186,7 @@
       landmarks();
       names(document.body);
       var shell = document.querySelector('.jp-LabShell[role="main"]');
-      if (shell) { failures(shell); wayfinding(); }
+      if (shell) { redrawLost(); failures(shell); wayfinding(); }
     });
   }).observe(document.body, { childList: true, subtree: true });
 })();
