@@ -184,7 +184,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     ).tag(config=True)
     open_files_limit = Integer(256, help="Open files per process (RLIMIT_NOFILE).").tag(config=True)
     scratch_size = Integer(
-        64 * MiB, help="Size of each writable tmpfs in the sandbox (home and /tmp), bytes."
+        64 * MiB, help="Size of each writable tmpfs in the sandbox (home, /tmp, /dev/shm), bytes."
     ).tag(config=True)
     skip_debugger = Bool(
         True, help="Start the kernel without ipykernel's debugger (a fifth of its start-up)."
@@ -278,7 +278,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                     args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", path, path]
         args += ["--proc", "/proc", "--dev", "/dev"]
-        for path, perms in ((HOME, "0777"), ("/tmp", "1777"), (KERNEL_DIR, "0777")):
+        # every writable place is a tmpfs of bounded size; /dev/shm would otherwise sit on
+        # --dev's own tmpfs, which has no size limit and is writable without root
+        writable = ((HOME, "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"), (KERNEL_DIR, "0777"))
+        for path, perms in writable:
             args += ["--perms", perms, "--size", str(self.scratch_size), "--tmpfs", path]
         args += self._submission_file_binds()
         for path, fd in files.items():

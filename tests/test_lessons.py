@@ -51,7 +51,11 @@ def test_lesson_has_objectives_summary_and_a_way_on(path):
     objectives = re.findall(r"^\s*\d+\.\s+\S", section(text, "Learning objectives"), flags=re.M)
     assert 3 <= len(objectives) <= 5
     assert "## Summary" in text and "## Check yourself" in text
-    assert re.search(r"\]\(\d\d_\w+\.ipynb\)", section(text, "Where next"))
+    way_on = section(text, "Where next")
+    assert re.search(r"\]\(\d\d_\w+\.ipynb\)", way_on)
+    following = sorted(LESSONS.glob(f"{int(path.name[:2]) + 1:02d}_*.ipynb"))
+    if following:
+        assert f"]({following[0].name})" in way_on, f"{path.name} does not lead to the next lesson"
 
 
 CITATION = re.compile(

@@ -154,20 +154,18 @@ ATTACKS = {
     "write_5_gb": """
         import os
         block = b"\\0" * 2**20
-        for target in [os.path.expanduser("~/big"), "/tmp/big"]:
+        # files of 8 MB each (under the per-file limit), so only the space itself can stop it
+        for folder in [os.path.expanduser("~"), "/tmp", "/dev/shm"]:
             written = 0
             try:
-                with open(target, "wb") as f:
-                    for _ in range(5 * 1024):
-                        f.write(block)
-                        written += 1
-                print("ESCAPED wrote 5 GB to", target)
+                for n in range(5 * 128):
+                    with open(os.path.join(folder, "big" + str(n)), "wb") as f:
+                        for _ in range(8):
+                            f.write(block)
+                            written += 1
+                print("ESCAPED wrote 5 GB to", folder)
             except OSError as err:
-                print("CONTAINED", target, "stopped at", written, "MB:", err.strerror)
-            try:
-                os.remove(target)
-            except OSError:
-                pass
+                print("CONTAINED", folder, "stopped at", written, "MB:", err.strerror)
     """,
     "sleep_forever": """
         import time
@@ -342,6 +340,7 @@ def test_memory_is_limited(graded, course):
 
 def test_disk_writes_are_limited(graded, course):
     text = contained(course, "write_5_gb")
+    assert text.count("CONTAINED") == 3, text  # home, /tmp and /dev/shm
     for line in text.strip().splitlines():
         written = int(line.split("stopped at ")[1].split()[0])
         assert written <= 64, line  # at most the scratch space, never 5 GB

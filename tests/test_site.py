@@ -91,9 +91,10 @@ def test_a_widget_that_lost_the_restore_race_is_drawn_again(page, site):
         "  .closest('.jp-OutputArea-output');"
         " out.replaceChildren(); out.textContent = 'Error displaying widget: model not found'; }"
     )
-    page.locator(".course-quiz .course-choice").first.wait_for(timeout=30_000)
+    first_item = page.locator(".course-quiz .course-choice").first
+    first_item.wait_for(timeout=30_000)
     assert "model not found" not in page.inner_text("body")
-    page.locator(".course-quiz .course-choice").first.locator(".widget-radio-box label").first.click()
+    first_item.locator(".widget-radio-box label").first.click()
     page.locator(".course-feedback p").first.wait_for(timeout=30_000)
 
 
