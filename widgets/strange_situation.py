@@ -1028,9 +1028,10 @@ def _samples_figure() -> go.Figure:
         ),
         xaxis=dict(range=[0, 100], title_text="per cent of infants", ticksuffix="%"),
         yaxis=dict(autorange="reversed", automargin=True),
-        legend=dict(orientation="h", y=-0.2, yanchor="top", x=0, traceorder="normal"),
+        # below the axis title, not on it
+        legend=dict(orientation="h", y=-0.32, yanchor="top", x=0, traceorder="normal"),
         uniformtext=dict(minsize=9, mode="hide"),
-        margin=dict(t=90, b=150, l=20, r=20),
+        margin=dict(t=90, b=170, l=20, r=20),
     )
     return fig
 
