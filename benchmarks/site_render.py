@@ -79,8 +79,11 @@ def static_floor(lesson: Path, out_dir: Path) -> tuple[Path, int]:
     for cell in nb.cells:
         if cell.cell_type == "code":
             exec(cell.source, namespace)  # the lesson's own one-line calls
-    figures = [w for k, w in registry.items()
-               if k not in before and isinstance(w, go.FigureWidget)]
+    from widgets.figure import LiveFigure
+
+    made = [w for k, w in registry.items() if k not in before]
+    figures = [w.figure if isinstance(w, LiveFigure) else w for w in made
+               if isinstance(w, LiveFigure | go.FigureWidget)]
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     divs = "".join(pio.to_html(go.Figure(f), full_html=False, include_plotlyjs=(i == 0))
                    for i, f in enumerate(figures))
@@ -112,16 +115,23 @@ def time_slider(browser, url: str) -> list[float]:
     page.goto(url, timeout=180_000)
     page.wait_for_function(DRAWN, arg=[1, 1], timeout=180_000)
     handle = page.locator("[role=slider]").first
-    page.evaluate("""() => { const p = document.querySelector('.js-plotly-plot');
-        window.__draws = [];
-        p.on('plotly_afterplot', () => window.__draws.push(performance.now())); }""")
+    # a LiveFigure's redraw replaces its plot element (a new drawn plot appears); a
+    # FigureWidget's redraws the same element (plotly_afterplot fires on it)
+    mark = """() => { window.__drawn = false;
+        document.querySelectorAll('.js-plotly-plot').forEach(p => {
+            if (p.__seen) { return; }
+            p.__seen = 1;
+            p.on('plotly_afterplot', () => { window.__drawn = true; });
+        }); }"""
+    fresh = ("() => window.__drawn || [...document.querySelectorAll('.js-plotly-plot')]"
+             ".some(p => !p.__seen && p.querySelector('.main-svg'))")
     times = []
     for key in ["ArrowLeft", "ArrowRight"] * 5:
-        n = page.evaluate("window.__draws.length")
-        t0 = page.evaluate("performance.now()")
+        page.evaluate(mark)
+        t0 = time.perf_counter()
         handle.press(key)
-        page.wait_for_function(f"window.__draws.length > {n}", timeout=30_000, polling=5)
-        times.append(page.evaluate("window.__draws[window.__draws.length - 1]") - t0)
+        page.wait_for_function(fresh, timeout=30_000, polling="raf")
+        times.append((time.perf_counter() - t0) * 1000)
         page.wait_for_timeout(300)
     context.close()
     return times
