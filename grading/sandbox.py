@@ -267,7 +267,15 @@ class SandboxedKernelManager(AsyncKernelManager):
                 args += ["--ro-bind", path, path]
         for path in ETC_FILES:
             args += ["--ro-bind-try", path, path]
-        made: set[str] = set()
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        # every writable place is a tmpfs of bounded size; /dev/shm would otherwise sit on
+        # --dev's own tmpfs, which has no size limit and is writable without root
+        writable = ((HOME, "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"), (KERNEL_DIR, "0777"))
+        for path, perms in writable:
+            args += ["--perms", perms, "--size", str(self.scratch_size), "--tmpfs", path]
+        # Python's own directories after the tmpfs mounts, so a venv under /tmp (a CI clone,
+        # say) is bound on top of the sandbox's empty /tmp instead of hidden by it
+        made: set[str] = {path for path, _ in writable}
         for path in _minimal_cover(_python_roots(kernel_cmd[0]) + list(self.read_only_paths)):
             if path == "/" or path.startswith("/usr/"):
                 continue  # / would expose the whole host; /usr is bound already
@@ -277,12 +285,6 @@ class SandboxedKernelManager(AsyncKernelManager):
                     made.add(str(parent))
                     args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", path, path]
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        # every writable place is a tmpfs of bounded size; /dev/shm would otherwise sit on
-        # --dev's own tmpfs, which has no size limit and is writable without root
-        writable = ((HOME, "0777"), ("/tmp", "1777"), ("/dev/shm", "1777"), (KERNEL_DIR, "0777"))
-        for path, perms in writable:
-            args += ["--perms", perms, "--size", str(self.scratch_size), "--tmpfs", path]
         args += self._submission_file_binds()
         for path, fd in files.items():
             parent = os.path.dirname(path)

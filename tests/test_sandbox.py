@@ -369,3 +369,16 @@ def test_without_bubblewrap_the_grader_refuses(course, monkeypatch, capsys, grad
     assert cli.main([*args, "--no-sandbox"]) == cli.OK
     assert "WARNING: --no-sandbox" in capsys.readouterr().err
     assert course.autograded_score("zed_unsandboxed") == FULL
+
+
+def test_a_python_under_tmp_is_bound_over_the_sandboxes_own_tmp(tmp_path):
+    """A venv in a CI clone under /tmp must not be hidden by the sandbox's empty /tmp."""
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    argv = SandboxedKernelManager().sandbox_argv([str(python), "-m", "ipykernel"], {}, 0)
+    assert str(tmp_path).startswith("/tmp/")
+    venv = str(tmp_path / "venv")
+    bound = next(i for i, a in enumerate(argv) if a == venv and argv[i - 1] == "--ro-bind")
+    tmpfs = next(i for i, a in enumerate(argv) if a == "/tmp" and argv[i - 1] == "--tmpfs")
+    assert tmpfs < bound
