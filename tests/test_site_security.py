@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -106,19 +106,8 @@ def run(coroutine) -> None:
     The browser suites' sync Playwright keeps an event loop running on the main thread for
     the whole session, so ``asyncio.run`` there would refuse to start.
     """
-    failure: list[BaseException] = []
-
-    def target():
-        try:
-            asyncio.run(coroutine)
-        except BaseException as err:  # noqa: BLE001 - re-raised on the test's thread
-            failure.append(err)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()  # re-raises the coroutine's failure
 
 
 def open_kernel(site: str, lesson: str):
