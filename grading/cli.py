@@ -294,7 +294,7 @@ def _autograde(args) -> int:
         summary_table,
         write_reports,
     )
-    from grading.sandbox import SandboxUnavailable
+    from grading import sandbox as sandboxing
 
     course = _course(args)
     notebooks = course.released_notebooks(args.quiz)  # fails early if not released
@@ -309,6 +309,12 @@ def _autograde(args) -> int:
     workers = args.workers or default_workers()
     if sandbox:
         print(f"Autograding {args.quiz}: {len(students)} students, {workers} at a time, sandboxed.")
+        if sandboxing.memory_cgroup_parent() is None:
+            print(
+                "Note: no memory cgroup can be made here, so each kernel process is limited "
+                "but not their total (assessments/GRADING.md, 'Memory across processes').",
+                file=sys.stderr,
+            )
     else:
         print(
             "WARNING: --no-sandbox: student code runs as you, with access to this course's "
@@ -334,7 +340,7 @@ def _autograde(args) -> int:
                 timeout=args.timeout,
                 on_outcome=progress,
             )
-        except SandboxUnavailable as err:
+        except sandboxing.SandboxUnavailable as err:
             bar.close()
             print(f"course-grade: refusing to autograde: {err}", file=sys.stderr)
             return NO_SANDBOX

@@ -11,8 +11,10 @@ still does all the grading; only the kernel it starts is different:
   submission's own data files, and nothing else of the host: no course directory, no
   gradebook, no other students, no network (not even the host's loopback). Its limits
   (address space, processes, file size, CPU time, open files) are set with ``prlimit``
-  inside the sandbox. Run as root, the kernel also drops to an otherwise unused uid with no
-  capabilities, so the process limit counts only its own processes.
+  inside the sandbox, and the sum over all its processes by a memory cgroup of its own
+  (:mod:`grading.cgroup`) where the grader may create one. Run as root, the kernel also
+  drops to an otherwise unused uid with no capabilities, so the process limit counts only
+  its own processes.
 * The kernel talks to nbgrader over ZeroMQ IPC sockets that live in the sandbox's own
   tmpfs; the grader reaches them through ``/proc/<pid>/root``, so the sandbox needs no
   writable host directory at all.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import json
 import os
 import shutil
@@ -41,6 +44,8 @@ from nbformat import NotebookNode
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode, default
+
+from grading.cgroup import KernelCgroup, MemoryCgroupParent, find_parent
 
 #: Where things live inside the sandbox.
 HOME = "/home/student"
@@ -173,6 +178,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     memory_limit = Integer(
         2 * GiB, help="Address-space limit of each kernel process (RLIMIT_AS), bytes."
     ).tag(config=True)
+    total_memory_limit = Integer(
+        1 * GiB,
+        help="Memory of all the kernel's processes and its tmpfs together (a cgroup of its "
+        "own, where the grader may create one; see grading/cgroup.py), bytes. 0: none.",
+    ).tag(config=True)
     process_limit = Integer(
         64, help="Processes and threads the kernel may run at once (RLIMIT_NPROC)."
     ).tag(config=True)
@@ -200,6 +210,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     _runtime_dir: str | None = None
     _submission_dir: str | None = None
+    _cgroup: KernelCgroup | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         bwrap()  # fail before anything is started
@@ -225,7 +236,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.skip_debugger:
             files[f"{SHIM_DIR}/debugpy/__init__.py"] = _data_pipe(DEBUGPY_STUB)
         info_r, info_w = os.pipe()
-        argv = self.sandbox_argv(kernel_cmd, files=files, info_fd=info_w)
+        argv = self._in_own_cgroup(self.sandbox_argv(kernel_cmd, files=files, info_fd=info_w))
         kw["pass_fds"] = (*files.values(), info_w)
         # The kernel's own stdout/stderr (startup banners, bwrap's errors) go to a log file,
         # kept small by the file-size limit, so a batch's progress display stays readable.
@@ -243,6 +254,22 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.close(info_r)
         # The IPC sockets are in the sandbox's tmpfs; reach them through its root.
         self.ip = f"/proc/{child}/root{KERNEL_DIR}/ipc"
+
+    def _in_own_cgroup(self, argv: list[str]) -> list[str]:
+        """``argv`` started inside a new memory cgroup, so bwrap and everything it runs are
+        counted together (no cgroup where none can be made: then only RLIMIT_AS holds)."""
+        parent = memory_cgroup_parent()
+        if not self.total_memory_limit or parent is None:
+            return argv
+        name = f"course-grade-{os.getpid()}-{next(_cgroup_serial)}"
+        self._cgroup = parent.child(name, self.total_memory_limit)
+        # the shell joins the cgroup, then becomes bwrap: nothing runs outside it first
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self._cgroup.procs), *argv]
+
+    @property
+    def oom_kills(self) -> int:
+        """Processes of this kernel that the total memory limit has ended."""
+        return self._cgroup.oom_kills() if self._cgroup else 0
 
     @property
     def kernel_log_path(self) -> str:
@@ -362,9 +389,21 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def cleanup_resources(self, restart: bool = False) -> None:
         await super().cleanup_resources(restart=restart)
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
         if self._runtime_dir and not restart:
             shutil.rmtree(self._runtime_dir, ignore_errors=True)
             self._runtime_dir = None
+
+
+_cgroup_serial = itertools.count()
+
+
+@functools.cache
+def memory_cgroup_parent() -> MemoryCgroupParent | None:
+    """Where kernels' memory cgroups go; None where this grader may not create cgroups."""
+    return find_parent()
 
 
 def _data_pipe(data: bytes) -> int:

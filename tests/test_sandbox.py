@@ -2,8 +2,9 @@
 
 One batch grades an honest student next to students whose first answer cell attacks the
 grader: reading the hidden tests and other students' work, writing the gradebook, reaching
-a port the test listens on, a fork bomb, a 10 GB allocation, a 5 GB file, sleeping for
-ever, reading the grader's environment. Each attack prints CONTAINED or ESCAPED lines, and
+a port the test listens on, a fork bomb, a 10 GB allocation, 1.8 GB spread over six
+processes, a 5 GB file, sleeping for ever, a loop that swallows interrupts, reading the
+grader's environment. Each attack prints CONTAINED or ESCAPED lines, and
 the test also checks from the outside (the listener, the gradebook, the process table).
 The batch must finish with every student graded. Without bubblewrap the grader must refuse
 to run unless told --no-sandbox.
@@ -24,6 +25,7 @@ from test_grading import CORRECT, POINTS
 
 from grading import cli
 from grading.batch import autograde_class, summary_table
+from grading.cgroup import MemoryCgroupParent, find_parent
 from grading.course import open_course
 from grading.sandbox import (
     CONNECTION_FILE,
@@ -150,6 +152,32 @@ ATTACKS = {
         except MemoryError:
             print("CONTAINED MemoryError before 10 GB in chunks")
         chunks = None
+    """,
+    "allocate_across_processes": """
+        import os, signal, time
+        children = []
+        for _ in range(6):  # 6 x 300 MB: each under the per-process limit, 1.8 GB in all
+            pid = os.fork()
+            if pid == 0:
+                hog = bytearray(300 * 2**20)
+                hog[:: 4096] = b"x" * len(range(0, len(hog), 4096))  # touch every page
+                time.sleep(1.5)
+                os._exit(0)
+            children.append(pid)
+        statuses = [os.waitpid(pid, 0)[1] for pid in children]
+        killed = sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == signal.SIGKILL for s in statuses)
+        if killed:
+            print(f"CONTAINED {{killed}} of 6 children killed by the memory limit")
+        else:
+            print("ESCAPED 6 x 300 MB held at once")
+    """,
+    "ignore_interrupt": """
+        import time
+        while True:  # swallows the grader's interrupt, and every other
+            try:
+                time.sleep(1)
+            except BaseException:
+                pass
     """,
     "write_5_gb": """
         import os
@@ -295,7 +323,7 @@ def test_the_batch_completes_with_everyone_graded(graded, course):
     assert set(graded) == {"ann_honest", *ATTACKS}
     assert graded["ann_honest"].status == "graded" and graded["ann_honest"].score == FULL
     for student in ATTACKS:
-        if student == "sleep_forever":
+        if student in ("sleep_forever", "ignore_interrupt"):
             continue
         assert graded[student].status == "graded", (student, graded[student].detail)
         assert graded[student].score == FULL, student  # the kernel survived its own attack
@@ -338,6 +366,14 @@ def test_memory_is_limited(graded, course):
     assert text.count("CONTAINED MemoryError") == 2
 
 
+def test_memory_of_all_a_kernels_processes_together_is_limited(graded, course):
+    text = contained(course, "allocate_across_processes")
+    killed = int(text.split("CONTAINED ")[1].split()[0])
+    # 1 GiB for the kernel and its children together: at most three 300 MB children fit
+    assert killed >= 3, text
+    assert graded["allocate_across_processes"].score == FULL  # the kernel itself lived on
+
+
 def test_disk_writes_are_limited(graded, course):
     text = contained(course, "write_5_gb")
     assert text.count("CONTAINED") == 3, text  # home, /tmp and /dev/shm
@@ -350,6 +386,13 @@ def test_sleeping_for_ever_times_out_and_the_rest_is_graded(graded):
     outcome = graded["sleep_forever"]
     assert outcome.status == "timed out"
     assert outcome.score == FULL - POINTS["q1_phases_tests"]
+
+
+def test_a_loop_that_swallows_interrupts_fails_one_student_and_is_killed(graded):
+    outcome = graded["ignore_interrupt"]
+    assert outcome.status == "failed"
+    assert "could not be stopped" in outcome.detail and "--force" in outcome.detail
+    assert sandboxed_kernels() == []  # its kernel did not outlive the batch
 
 
 def test_the_graders_environment_is_not_passed_on(graded, course):
@@ -382,3 +425,62 @@ def test_a_python_under_tmp_is_bound_over_the_sandboxes_own_tmp(tmp_path):
     bound = next(i for i, a in enumerate(argv) if a == venv and argv[i - 1] == "--ro-bind")
     tmpfs = next(i for i, a in enumerate(argv) if a == "/tmp" and argv[i - 1] == "--tmpfs")
     assert tmpfs < bound
+
+
+def fake_proc(tmp_path, mountinfo: str, membership: str) -> Path:
+    proc = tmp_path / "proc-self"
+    proc.mkdir()
+    (proc / "mountinfo").write_text(mountinfo)
+    (proc / "cgroup").write_text(membership)
+    return proc
+
+
+def test_a_delegated_cgroup_v2_gets_a_memory_cgroup_per_kernel(tmp_path):
+    own = tmp_path / "cg" / "user.slice" / "grader.scope"
+    own.mkdir(parents=True)
+    (own / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    proc = fake_proc(
+        tmp_path,
+        f"41 31 0:38 / {tmp_path}/cg rw,relatime - cgroup2 cgroup2 rw\n",
+        "0::/user.slice/grader.scope\n",
+    )
+    parent = find_parent(proc)
+    assert parent == MemoryCgroupParent(own, 2)
+    kernel = parent.child("k1", 512 * 2**20)
+    assert (own / "k1" / "memory.max").read_text() == str(512 * 2**20)
+    (own / "k1" / "memory.events").write_text("low 0\nhigh 0\nmax 9\noom 2\noom_kill 2\n")
+    assert kernel.limit == 512 * 2**20 and kernel.oom_kills() == 2
+
+
+def test_no_memory_cgroup_where_the_controller_is_not_delegated(tmp_path):
+    own = tmp_path / "cg" / "grader.scope"
+    own.mkdir(parents=True)
+    (own / "cgroup.subtree_control").write_text("cpu pids\n")
+    mountinfo = f"41 31 0:38 / {tmp_path}/cg rw - cgroup2 cgroup2 rw\n"
+    assert find_parent(fake_proc(tmp_path, mountinfo, "0::/grader.scope\n")) is None
+
+
+def test_a_cgroup_v1_mount_showing_a_subtree_is_found(tmp_path):
+    """In a container the memory hierarchy is often mounted from the container's own cgroup."""
+    point = tmp_path / "memory"
+    point.mkdir()
+    (point / "memory.limit_in_bytes").write_text("9223372036854771712\n")
+    proc = fake_proc(
+        tmp_path,
+        f"35 31 0:32 /docker/abc {point} rw,relatime - cgroup cgroup rw,memory\n"
+        f"36 31 0:33 / {tmp_path}/pids rw,relatime - cgroup cgroup rw,pids\n",
+        "8:pids:/docker/abc\n4:memory:/docker/abc\n0::/\n",
+    )
+    parent = find_parent(proc)
+    assert parent == MemoryCgroupParent(point, 1)
+    parent.child("k2", 2**30)
+    assert (point / "k2" / "memory.limit_in_bytes").read_text() == str(2**30)
+
+
+def test_without_a_memory_cgroup_the_instructor_is_told(course, monkeypatch, capsys, graded):
+    course.submit("zoe_no_cgroup", with_sources(course.release_nb(), CORRECT))
+    monkeypatch.setattr("grading.sandbox.memory_cgroup_parent", lambda: None)
+    args = ["--course", str(course.root), "autograde", QUIZ, "--student", "zoe_no_cgroup"]
+    assert cli.main(args) == cli.OK
+    assert "each kernel process is limited but not their total" in capsys.readouterr().err
+    assert course.autograded_score("zoe_no_cgroup") == FULL
