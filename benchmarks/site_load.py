@@ -43,8 +43,9 @@ def kernel_processes(parent: int) -> dict[int, int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         if ppid == parent and b"ipykernel" in cmd:
-            rss_kb = int(next(ln.split()[1] for ln in status.splitlines()
-                              if ln.startswith("VmRSS:")))
+            rss_kb = int(
+                next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS:"))
+            )
             found[int(entry.name)] = rss_kb * 1024
     return found
 
@@ -69,10 +70,15 @@ def main() -> None:
     opts = parser.parse_args()
     port = free_port()
     env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
-    cmd = [sys.executable, "-m", "voila", f"--port={port}",
-           f"--CappedKernelManager.max_kernels={opts.ceiling}",
-           f"--MappingKernelManager.cull_idle_timeout={opts.cull_after}",
-           "--MappingKernelManager.cull_interval=2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        f"--port={port}",
+        f"--CappedKernelManager.max_kernels={opts.ceiling}",
+        f"--MappingKernelManager.cull_idle_timeout={opts.cull_after}",
+        "--MappingKernelManager.cull_interval=2",
+    ]
     with server(cmd, ROOT, env, port) as base:
         url = f"{base}voila/render/{opts.lesson}"
         with concurrent.futures.ThreadPoolExecutor(opts.visitors) as pool:
@@ -80,8 +86,10 @@ def main() -> None:
         served = [t for s, t in results if s == 200]
         busy = [t for s, t in results if s == 503]
         parent = next(
-            int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
-            and f"--port={port}".encode() in (p / "cmdline").read_bytes())
+            int(p.name)
+            for p in Path("/proc").iterdir()
+            if p.name.isdigit() and f"--port={port}".encode() in (p / "cmdline").read_bytes()
+        )
         kernels = kernel_processes(parent)
         left_at = time.monotonic()
         while kernel_processes(parent) and time.monotonic() - left_at < opts.cull_after + 120:
@@ -89,15 +97,19 @@ def main() -> None:
         reclaimed_after = time.monotonic() - left_at
         remaining = len(kernel_processes(parent))
     summary = {
-        "visitors": opts.visitors, "ceiling": opts.ceiling, "served": len(served),
-        "busy_503": len(busy), "other": len(results) - len(served) - len(busy),
+        "visitors": opts.visitors,
+        "ceiling": opts.ceiling,
+        "served": len(served),
+        "busy_503": len(busy),
+        "other": len(results) - len(served) - len(busy),
         "served_load_s_median": statistics.median(served) if served else None,
         "busy_answer_s_max": max(busy) if busy else None,
         "kernels_running": len(kernels),
         "kernel_rss_mb_median": statistics.median(kernels.values()) / 2**20 if kernels else None,
         "kernel_rss_mb_max": max(kernels.values()) / 2**20 if kernels else None,
         "cull_idle_timeout_s": opts.cull_after,
-        "all_reclaimed_after_s": reclaimed_after, "kernels_left": remaining,
+        "all_reclaimed_after_s": reclaimed_after,
+        "kernels_left": remaining,
     }
     print(json.dumps(summary, indent=2))
     out = ROOT / "benchmarks" / "results"

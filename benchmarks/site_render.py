@@ -35,8 +35,14 @@ import nbformat
 from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DRAWN = """([widgets, plots]) =>
   document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= widgets
   && document.querySelectorAll('.js-plotly-plot .main-svg').length >= plots"""
@@ -82,11 +88,16 @@ def static_floor(lesson: Path, out_dir: Path) -> tuple[Path, int]:
     from widgets.figure import LiveFigure
 
     made = [w for k, w in registry.items() if k not in before]
-    figures = [w.figure if isinstance(w, LiveFigure) else w for w in made
-               if isinstance(w, LiveFigure | go.FigureWidget)]
+    figures = [
+        w.figure if isinstance(w, LiveFigure) else w
+        for w in made
+        if isinstance(w, LiveFigure | go.FigureWidget)
+    ]
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    divs = "".join(pio.to_html(go.Figure(f), full_html=False, include_plotlyjs=(i == 0))
-                   for i, f in enumerate(figures))
+    divs = "".join(
+        pio.to_html(go.Figure(f), full_html=False, include_plotlyjs=(i == 0))
+        for i, f in enumerate(figures)
+    )
     page = out_dir / f"{lesson.stem}.html"
     page.write_text(body.replace("</body>", divs + "</body>"))
     return page, len(figures)
@@ -123,8 +134,10 @@ def time_slider(browser, url: str) -> list[float]:
             p.__seen = 1;
             p.on('plotly_afterplot', () => { window.__drawn = true; });
         }); }"""
-    fresh = ("() => window.__drawn || [...document.querySelectorAll('.js-plotly-plot')]"
-             ".some(p => !p.__seen && p.querySelector('.main-svg'))")
+    fresh = (
+        "() => window.__drawn || [...document.querySelectorAll('.js-plotly-plot')]"
+        ".some(p => !p.__seen && p.querySelector('.main-svg'))"
+    )
     times = []
     for key in ["ArrowLeft", "ArrowRight"] * 5:
         page.evaluate(mark)
@@ -139,19 +152,30 @@ def time_slider(browser, url: str) -> list[float]:
 
 def widgets_shown(lesson: Path) -> int:
     nb = nbformat.read(lesson, as_version=4)
-    return sum(1 for c in nb.cells if c.cell_type == "code"
-               and not c.source.lstrip().startswith(("from ", "import ")))
+    return sum(
+        1
+        for c in nb.cells
+        if c.cell_type == "code" and not c.source.lstrip().startswith(("from ", "import "))
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("lessons", nargs="*", type=Path)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--course-option", action="append", default=[],
-                        help="extra Voila option for the course server, to try a setting")
+    parser.add_argument(
+        "--course-option",
+        action="append",
+        default=[],
+        help="extra Voila option for the course server, to try a setting",
+    )
     parser.add_argument("--skip-stock", action="store_true")
-    parser.add_argument("--warmup", type=float, default=0,
-                        help="seconds to let the course server fill its kernel pools")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=0,
+        help="seconds to let the course server fill its kernel pools",
+    )
     opts = parser.parse_args()
     lessons = opts.lessons or sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
     lessons = [p.resolve() for p in lessons if widgets_shown(p)]
@@ -175,10 +199,13 @@ def main() -> None:
                 n = widgets_shown(lesson)
                 page, plots = static_floor(lesson, static_dir)
                 row = {"widgets": n, "plots": plots}
-                row["floor"] = [time_page(browser, floor_base + page.name, 0, plots)
-                                for _ in range(opts.runs)]
-                row["course"] = [time_page(browser, f"{course}voila/render/{lesson.name}", n,
-                                           plots) for _ in range(opts.runs)]
+                row["floor"] = [
+                    time_page(browser, floor_base + page.name, 0, plots) for _ in range(opts.runs)
+                ]
+                row["course"] = [
+                    time_page(browser, f"{course}voila/render/{lesson.name}", n, plots)
+                    for _ in range(opts.runs)
+                ]
                 row["slider_ms"] = time_slider(browser, f"{course}voila/render/{lesson.name}")
                 results[lesson.name] = row
         for lesson in [] if opts.skip_stock else lessons:
@@ -186,21 +213,26 @@ def main() -> None:
             cmd = [sys.executable, "-m", "voila", str(lesson), f"--port={port}", "--no-browser"]
             with server(cmd, Path(tmp), stock_env, port) as stock:
                 row = results[lesson.name]
-                row["stock"] = [time_page(browser, stock, row["widgets"], row["plots"])
-                                for _ in range(opts.runs)]
+                row["stock"] = [
+                    time_page(browser, stock, row["widgets"], row["plots"])
+                    for _ in range(opts.runs)
+                ]
         browser.close()
         httpd.shutdown()
     for name, row in results.items():
-        med = {k: statistics.median(row.get(k) or [float("nan")])
-               for k in ("floor", "course", "stock")}
+        med = {
+            k: statistics.median(row.get(k) or [float("nan")]) for k in ("floor", "course", "stock")
+        }
         row["median_s"] = med
         row["course_over_floor"] = med["course"] / med["floor"]
         row["stock_over_course"] = med["stock"] / med["course"]
         row["slider_median_ms"] = statistics.median(row["slider_ms"])
-        print(f"{name}: floor {med['floor']:.2f}s  course {med['course']:.2f}s  "
-              f"stock {med['stock']:.2f}s  course/floor {row['course_over_floor']:.2f}  "
-              f"stock/course {row['stock_over_course']:.2f}  "
-              f"slider median {row['slider_median_ms']:.0f} ms")
+        print(
+            f"{name}: floor {med['floor']:.2f}s  course {med['course']:.2f}s  "
+            f"stock {med['stock']:.2f}s  course/floor {row['course_over_floor']:.2f}  "
+            f"stock/course {row['stock_over_course']:.2f}  "
+            f"slider median {row['slider_median_ms']:.0f} ms"
+        )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "site_render.json").write_text(json.dumps(results, indent=2))

@@ -12,6 +12,7 @@ as a root grader or a ``systemd-run --user -p Delegate=yes`` scope has.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,14 +79,11 @@ class KernelCgroup:
         except OSError:
             return  # already gone
         for pid in left:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 9)
-            except ProcessLookupError:
-                pass
-        try:
+        # a dying process may hold it a moment longer: then it stays, empty and harmless
+        with contextlib.suppress(OSError):
             self.path.rmdir()
-        except OSError:
-            pass  # a dying process may hold it a moment longer; the kernel reaps it later
 
 
 def find_parent(proc_self: Path = Path("/proc/self")) -> MemoryCgroupParent | None:

@@ -286,6 +286,7 @@ def _collect(args) -> int:
 def _autograde(args) -> int:
     from tqdm import tqdm
 
+    from grading import sandbox as sandboxing
     from grading.batch import (
         STATUSES,
         autograde_class,
@@ -294,7 +295,6 @@ def _autograde(args) -> int:
         summary_table,
         write_reports,
     )
-    from grading import sandbox as sandboxing
 
     course = _course(args)
     notebooks = course.released_notebooks(args.quiz)  # fails early if not released

@@ -13,8 +13,11 @@ LESSONS = data.DATA_DIR.parent / "lessons"
 
 
 def test_there_is_a_bank_for_every_lesson_with_a_self_check():
-    lessons = sorted(p.stem for p in LESSONS.glob("[0-9][0-9]_*.ipynb") if "self_check" in
-                     p.read_text(encoding="utf-8"))
+    lessons = sorted(
+        p.stem
+        for p in LESSONS.glob("[0-9][0-9]_*.ipynb")
+        if "self_check" in p.read_text(encoding="utf-8")
+    )
     assert lessons and set(lessons) <= set(BANKS)
 
 
@@ -55,8 +58,14 @@ def write(tmp_path, bank: dict, bib: str = "@book{k,\n title={T}}\n"):
     (tmp_path / "questions" / "b.json").write_text(json.dumps(bank))
 
 
-GOOD_ITEM = {"id": "a", "objective": 1, "stem": "S?", "answer": 0, "source": ["k"],
-             "options": [{"text": "x", "feedback": "fx"}, {"text": "y", "feedback": "fy"}]}
+GOOD_ITEM = {
+    "id": "a",
+    "objective": 1,
+    "stem": "S?",
+    "answer": 0,
+    "source": ["k"],
+    "options": [{"text": "x", "feedback": "fx"}, {"text": "y", "feedback": "fy"}],
+}
 
 
 @pytest.mark.parametrize(

@@ -87,8 +87,9 @@ def test_every_citation_has_a_reference_and_a_bib_entry(path):
     bib = (LESSONS.parent / "data" / "references.bib").read_text(encoding="utf-8")
     entries_in_bib = re.split(r"^\s*@", bib, flags=re.M)[1:]
     for surname, year in cited:
-        assert any(surname in e and re.search(rf"year\s*=\s*\{{?{year}", e)
-                   for e in entries_in_bib), f"{surname} ({year}) missing from references.bib"
+        assert any(
+            surname in e and re.search(rf"year\s*=\s*\{{?{year}", e) for e in entries_in_bib
+        ), f"{surname} ({year}) missing from references.bib"
 
 
 def test_welcome_links_every_lesson_that_exists():

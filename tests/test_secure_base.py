@@ -78,8 +78,13 @@ unit = st.floats(0, 1, allow_nan=False)
 @given(unit, unit, unit, st.floats(1, 60), st.one_of(st.none(), st.floats(0, 1)))
 def test_any_valid_settings_stay_within_bounds(avail, sens, thresh, minutes, stranger_frac):
     stranger = None if stranger_frac is None else stranger_frac * minutes
-    s = run(availability=avail, sensitivity=sens, threshold=thresh, minutes=minutes,
-            stranger_minute=stranger)
+    s = run(
+        availability=avail,
+        sensitivity=sens,
+        threshold=thresh,
+        minutes=minutes,
+        stranger_minute=stranger,
+    )
     assert np.all((s.security >= 0) & (s.security <= 1))
     assert np.all((s.distance >= 0) & (s.distance <= sb.MAX_RANGE))
     assert math.isclose(sum(s.shares.values()), 1.0)

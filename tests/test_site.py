@@ -12,8 +12,9 @@ from conftest import serve_site
 
 pytestmark = pytest.mark.browser
 
-LESSONS = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "lessons")
-                 .glob("[0-9][0-9]_*.ipynb"))
+LESSONS = sorted(
+    p.name for p in (Path(__file__).resolve().parent.parent / "lessons").glob("[0-9][0-9]_*.ipynb")
+)
 ERROR_MARKERS = ("Traceback", "There was an error when executing cell", "Error:")
 
 
@@ -28,13 +29,19 @@ def open_lesson(page, site: str, name: str) -> None:
     )
     # each code cell but the imports displays one widget; wait until all are drawn
     source = json.loads((Path(__file__).resolve().parent.parent / "lessons" / name).read_text())
-    shown = [c for c in source["cells"] if c["cell_type"] == "code"
-             and not "".join(c["source"]).lstrip().startswith(("from ", "import "))]
+    shown = [
+        c
+        for c in source["cells"]
+        if c["cell_type"] == "code"
+        and not "".join(c["source"]).lstrip().startswith(("from ", "import "))
+    ]
     page.wait_for_function(
         "n => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= n"
         " && [...document.querySelectorAll('.js-plotly-plot')]"
         "    .every(p => p.querySelector('.main-svg'))",
-        arg=len(shown), timeout=240_000, polling=500,
+        arg=len(shown),
+        timeout=240_000,
+        polling=500,
     )
 
 
@@ -42,8 +49,11 @@ def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-            for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_landing_page_links_every_lesson_and_is_accessible(page, site):
@@ -125,8 +135,11 @@ def test_a_lost_connection_is_explained_with_a_way_to_reload(browser, tmp_path):
 
 def test_clicking_a_quiz_option_shows_its_feedback(page, site):
     open_lesson(page, site, "01_bowlby.ipynb")
-    bank = json.loads((Path(__file__).resolve().parent.parent / "data" / "questions"
-                       / "01_bowlby.json").read_text())
+    bank = json.loads(
+        (
+            Path(__file__).resolve().parent.parent / "data" / "questions" / "01_bowlby.json"
+        ).read_text()
+    )
     first = bank["items"][0]
     wrong = (first["answer"] + 1) % len(first["options"])
     choices = page.locator(".course-quiz .course-choice").first.locator(".widget-radio-box label")
@@ -140,14 +153,17 @@ def test_clicking_a_quiz_option_shows_its_feedback(page, site):
     )
 
 
-@pytest.mark.parametrize("path", [
-    "voila/files/01_bowlby.ipynb",          # a lesson's source, with its code
-    "voila/files/../pyproject.toml",        # the repo's own files
-    "voila/files/%2e%2e/pyproject.toml",    # encoded traversal
-    "voila/files//etc/passwd",              # absolute path
-    "voila/tree/..",                        # listing above lessons/
-    "voila/render/../README.md",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "voila/files/01_bowlby.ipynb",  # a lesson's source, with its code
+        "voila/files/../pyproject.toml",  # the repo's own files
+        "voila/files/%2e%2e/pyproject.toml",  # encoded traversal
+        "voila/files//etc/passwd",  # absolute path
+        "voila/tree/..",  # listing above lessons/
+        "voila/render/../README.md",
+    ],
+)
 def test_nothing_outside_the_lessons_is_served(site, path):
     try:
         with urllib.request.urlopen(site + path) as response:

@@ -85,7 +85,7 @@ def test_apology_feedback_escapes_what_was_typed(page, site):
         arg=feedback.element_handle(),
         timeout=30_000,
     )
-    assert "__pwned=1\">" in feedback.inner_text()  # the markup is shown as text
+    assert '__pwned=1">' in feedback.inner_text()  # the markup is shown as text
     assert feedback.locator("img").count() == 0  # never as markup
     assert page.evaluate("() => window.__pwned") is None
     assert "watch out" in feedback.inner_text()

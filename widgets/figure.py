@@ -45,6 +45,8 @@ class LiveFigure(w.Output):
 
     def _draw(self) -> None:
         # Set the output directly (no display capture), so it works in and out of a kernel.
-        bundle = {PLOTLY_MIME: json.loads(pio.to_json(self.figure, validate=False)),
-                  "text/plain": f"[figure: {self.label}]"}
+        bundle = {
+            PLOTLY_MIME: json.loads(pio.to_json(self.figure, validate=False)),
+            "text/plain": f"[figure: {self.label}]",
+        }
         self.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
