@@ -32,6 +32,14 @@ c.CourseDirectory.course_id = "attachment-course"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 
 # --- Autograding student code ---------------------------------------------------------------
+# Student code is untrusted. `course-grade autograde` runs every kernel in a bubblewrap sandbox;
+# this line makes `nbgrader autograde` and the formgrader's "autograde" button do the same
+# (threat model: GRADING.md). Where bwrap cannot run, those fail each submission instead of
+# running it unsandboxed; only `course-grade autograde --no-sandbox` grades without it.
+from grading.sandbox import sandboxed_preprocessors  # noqa: E402
+
+c.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+
 # A cell that runs longer than this (an infinite loop, say) is interrupted; the cell gets a
 # "CellTimeoutError" output and the remaining cells still run, so every other question is still
 # graded. Quiz cells run in milliseconds, so 30 s is generous. Set on ExecutePreprocessor (the

@@ -43,7 +43,12 @@ from traitlets.config import Config
 
 from grading.course import Course, CourseError, open_course
 from grading.preprocessors import sanitize_preprocessors
-from grading.sandbox import OUTPUT_CUT, check_sandbox, sandboxed_preprocessors
+from grading.sandbox import (
+    OUTPUT_CUT,
+    check_sandbox,
+    sandboxed_preprocessors,
+    stock_preprocessors,
+)
 from grading.submission_check import Problem, cell_notes, check_submission
 
 #: What can happen to a student, in the order the summary lists them.
@@ -139,8 +144,9 @@ def autograde_config(sandbox: bool, timeout: int | None = None) -> Config:
     """Configuration added to the course's own for a batch."""
     config = Config()
     config.Autograde.sanitize_preprocessors = sanitize_preprocessors()
-    if sandbox:
-        config.Autograde.autograde_preprocessors = sandboxed_preprocessors()
+    # the course's nbgrader_config.py sandboxes already; --no-sandbox must undo that
+    pipeline = sandboxed_preprocessors() if sandbox else stock_preprocessors()
+    config.Autograde.autograde_preprocessors = pipeline
     if timeout is not None:
         config.ExecutePreprocessor.timeout = timeout
     return config

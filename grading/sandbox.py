@@ -228,7 +228,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         host_file = os.path.realpath(self.connection_file)
-        return [CONNECTION_FILE if arg == host_file else arg for arg in cmd]
+        cmd = [CONNECTION_FILE if arg == host_file else arg for arg in cmd]
+        # a Python started as ../.venv/bin/python: the sandbox has no cwd to climb out of
+        return [os.path.normpath(cmd[0]), *cmd[1:]] if os.path.isabs(cmd[0]) else cmd
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         with open(self.connection_file, "rb") as f:
@@ -497,7 +499,19 @@ def _content_size(content: dict) -> int:
     return size
 
 
+#: Appended to a course's nbgrader_config.py, makes nbgrader grade as stock nbgrader does
+#: (unsandboxed): for comparisons with it, in the tests and the benchmarks.
+STOCK_NBGRADER_CONFIG = (
+    "\nfrom grading.sandbox import stock_preprocessors\n"
+    "c.Autograde.autograde_preprocessors = stock_preprocessors()\n"
+)
+
+
+def stock_preprocessors() -> list[type]:
+    """nbgrader's own autograde pipeline, which runs student code unsandboxed."""
+    return Autograde.class_traits()["autograde_preprocessors"].default()
+
+
 def sandboxed_preprocessors() -> list[type]:
     """nbgrader's autograde pipeline with Execute replaced by SandboxedExecute."""
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [SandboxedExecute if pp is Execute else pp for pp in default]
+    return [SandboxedExecute if pp is Execute else pp for pp in stock_preprocessors()]

@@ -19,6 +19,8 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from grading.sandbox import STOCK_NBGRADER_CONFIG
+
 ASSESSMENTS = Path(__file__).resolve().parents[1] / "assessments"
 REGIONS = [
     ("### BEGIN SOLUTION", "### END SOLUTION"),
@@ -87,8 +89,11 @@ class Course:
             return gb.find_submission(self.quiz, student).code_score
 
 
-def released_course(parent: Path, quiz: str, timeout: int) -> Course:
-    """Copy assessments/ under ``parent``, set a ``timeout``-second cell limit, release ``quiz``."""
+def released_course(parent: Path, quiz: str, timeout: int, stock: bool = False) -> Course:
+    """Copy assessments/ under ``parent``, set a ``timeout``-second cell limit, release ``quiz``.
+
+    ``stock``: grade as stock nbgrader does, without the sandbox the course's config sets.
+    """
     root = parent / "assessments"
     shutil.copytree(
         ASSESSMENTS,
@@ -97,6 +102,8 @@ def released_course(parent: Path, quiz: str, timeout: int) -> Course:
     )
     with open(root / "nbgrader_config.py", "a") as config_file:
         config_file.write(f"\n# added by the tests\nc.ExecutePreprocessor.timeout = {timeout}\n")
+        if stock:
+            config_file.write(STOCK_NBGRADER_CONFIG)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     coursedir = CourseDirectory(config=config)
     assert Path(coursedir.root) == root, "the config must make its own directory the course root"

@@ -186,12 +186,10 @@ def _error_outputs(cell) -> list:
 
 
 def _kernels_started_by_us() -> list[int]:
-    """Live ipykernel processes that are children of this test process (Linux /proc)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    found = []
-    for entry in proc.iterdir():
+    """Live ipykernel processes descended from this test process (sandboxed ones are
+    grandchildren, under bwrap), from Linux's /proc."""
+    parents, kernels = {}, set()
+    for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
@@ -200,9 +198,18 @@ def _kernels_started_by_us() -> list[int]:
         except OSError:
             continue
         state, ppid = stat.rsplit(")", 1)[1].split()[:2]  # fields after "pid (comm)"
-        if int(ppid) == os.getpid() and state != "Z" and b"ipykernel" in cmdline:
-            found.append(int(entry.name))
-    return found
+        parents[int(entry.name)] = int(ppid)
+        if state != "Z" and b"ipykernel" in cmdline:
+            kernels.add(int(entry.name))
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return sorted(pid for pid in kernels if ours(pid))
 
 
 # --- fixtures -----------------------------------------------------------------------------

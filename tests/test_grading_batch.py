@@ -279,7 +279,7 @@ def test_scores_identical_to_stock_nbgrader(tmp_path, course, first_run):
     """The same submissions, graded by nbgrader's own autograde (no sandbox, one process)."""
     # not gil_duplicated_cells: stock nbgrader 0.9.6 fails on duplicated cells (issue #1083)
     students = ["fay_deleted_cells", "hal_reordered", "ivy_edited_tests", "jon_always_equal"]
-    stock = released_course(tmp_path, QUIZ, TIMEOUT)
+    stock = released_course(tmp_path, QUIZ, TIMEOUT, stock=True)
     for student in students:
         shutil.copytree(course.path("submitted", student), stock.path("submitted", student))
     result = stock.api.autograde(QUIZ, "*")

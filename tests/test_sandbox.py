@@ -484,3 +484,23 @@ def test_without_a_memory_cgroup_the_instructor_is_told(course, monkeypatch, cap
     assert cli.main(args) == cli.OK
     assert "each kernel process is limited but not their total" in capsys.readouterr().err
     assert course.autograded_score("zoe_no_cgroup") == FULL
+
+
+def test_nbgraders_own_autograde_is_sandboxed_by_the_course_config(course, monkeypatch, graded):
+    """The formgrader's autograde button and `nbgrader autograde` go through NbGraderAPI."""
+    code = textwrap.dedent(ATTACKS["read_hidden_tests"]).format(
+        root=course.root, quiz=QUIZ, line=HIDDEN_TEST_LINE
+    )
+    attack = code + "\n" + CORRECT["q1_phases_answer"]
+    correct = with_sources(course.release_nb(), CORRECT)
+    course.submit("nbg_reader", with_sources(correct, {"q1_phases_answer": attack}))
+    result = course.api.autograde(QUIZ, "nbg_reader")
+    assert result["success"], result.get("log")
+    assert contained(course, "nbg_reader").count("CONTAINED") == 6
+    assert course.autograded_score("nbg_reader") == FULL
+    # where bwrap cannot run, nbgrader fails the submission rather than run it unsandboxed
+    course.submit("nbg_no_bwrap", correct)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = course.api.autograde(QUIZ, "nbg_no_bwrap")
+    assert not result["success"] and "bubblewrap" in result["log"]
+    assert not course.autograded_path("nbg_no_bwrap").exists()
