@@ -3,9 +3,8 @@
 For each lesson, in one run on this machine, in headless Chromium:
 - course: the site as `make serve` runs it (voila.json, course template, kernel ceiling);
 - stock:  `voila lessons/NN.ipynb` with Voila's defaults (run from an empty directory);
-- floor:  a static HTML page with the lesson's prose and the same plotly figures, no kernel
-          (nbconvert's HTML of the lesson plus each FigureWidget exported with plotly.js inline),
-          served by a plain local HTTP server.
+- floor:  the lesson's page in the course's static export (website/export.py: its prose and
+          the same plotly figures, no kernel), served by a plain local HTTP server.
 "Drawn" means every widget output is on the page and every plotly figure has its SVG. Also
 measured: a slider change to the redrawn plot on the course site. Results are printed and
 written to benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
@@ -32,7 +31,8 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
+
+from website.export import export
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = [
@@ -72,37 +72,6 @@ def server(cmd: list[str], cwd: Path, env: dict, port: int):
         proc.wait(timeout=20)
 
 
-def static_floor(lesson: Path, out_dir: Path) -> tuple[Path, int]:
-    """The lesson's prose with its figures drawn by plotly.js: what a reader sees, no kernel."""
-    import ipywidgets
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    nb = nbformat.read(lesson, as_version=4)
-    namespace: dict = {}
-    registry = ipywidgets.widgets.widget._instances
-    before = set(registry)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            exec(cell.source, namespace)  # the lesson's own one-line calls
-    from widgets.figure import LiveFigure
-
-    made = [w for k, w in registry.items() if k not in before]
-    figures = [
-        w.figure if isinstance(w, LiveFigure) else w
-        for w in made
-        if isinstance(w, LiveFigure | go.FigureWidget)
-    ]
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    divs = "".join(
-        pio.to_html(go.Figure(f), full_html=False, include_plotlyjs=(i == 0))
-        for i, f in enumerate(figures)
-    )
-    page = out_dir / f"{lesson.stem}.html"
-    page.write_text(body.replace("</body>", divs + "</body>"))
-    return page, len(figures)
-
-
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
@@ -119,32 +88,43 @@ def time_page(browser, url: str, widgets: int, plots: int) -> float:
     return elapsed
 
 
+#: In the page: from the keydown's own timestamp to the first frame painted after the plot is
+#: redrawn (a LiveFigure draws a new plot element; a FigureWidget fires plotly_afterplot on
+#: its own), so the automation's round trips to the browser are not counted.
+REDRAW_CLOCK = """() => {
+  window.__redraw = null;
+  let t0 = null;
+  const done = () => requestAnimationFrame(() => {
+    if (t0 !== null && window.__redraw === null) { window.__redraw = performance.now() - t0; }
+  });
+  document.addEventListener('keydown', e => { t0 = e.timeStamp; }, { capture: true, once: true });
+  const old = new Set(document.querySelectorAll('.js-plotly-plot'));
+  old.forEach(p => {
+    if (!p.__timed) { p.__timed = 1; p.on('plotly_afterplot', () => window.__onplot()); }
+  });
+  window.__onplot = done;
+  const watch = new MutationObserver(() => {
+    const fresh = [...document.querySelectorAll('.js-plotly-plot')]
+      .some(p => !old.has(p) && p.querySelector('.main-svg g.trace'));
+    if (fresh) { watch.disconnect(); done(); }
+  });
+  watch.observe(document.body, { subtree: true, childList: true });
+}"""
+
+
 def time_slider(browser, url: str) -> list[float]:
-    """Milliseconds from a keyboard change of the first slider to the figure's next redraw."""
+    """Milliseconds from a keyboard change of the first slider to the redrawn figure on screen."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(url, timeout=180_000)
     page.wait_for_function(DRAWN, arg=[1, 1], timeout=180_000)
     handle = page.locator("[role=slider]").first
-    # a LiveFigure's redraw replaces its plot element (a new drawn plot appears); a
-    # FigureWidget's redraws the same element (plotly_afterplot fires on it)
-    mark = """() => { window.__drawn = false;
-        document.querySelectorAll('.js-plotly-plot').forEach(p => {
-            if (p.__seen) { return; }
-            p.__seen = 1;
-            p.on('plotly_afterplot', () => { window.__drawn = true; });
-        }); }"""
-    fresh = (
-        "() => window.__drawn || [...document.querySelectorAll('.js-plotly-plot')]"
-        ".some(p => !p.__seen && p.querySelector('.main-svg'))"
-    )
     times = []
     for key in ["ArrowLeft", "ArrowRight"] * 5:
-        page.evaluate(mark)
-        t0 = time.perf_counter()
+        page.evaluate(REDRAW_CLOCK)
         handle.press(key)
-        page.wait_for_function(fresh, timeout=30_000, polling="raf")
-        times.append((time.perf_counter() - t0) * 1000)
+        page.wait_for_function("() => window.__redraw !== null", timeout=30_000)
+        times.append(page.evaluate("() => window.__redraw"))
         page.wait_for_timeout(300)
     context.close()
     return times
@@ -195,9 +175,11 @@ def main() -> None:
         cmd = [sys.executable, "-m", "voila", f"--port={course_port}", *opts.course_option]
         with server(cmd, ROOT, env, course_port) as course:
             time.sleep(opts.warmup)
+            export(static_dir)
             for lesson in lessons:
                 n = widgets_shown(lesson)
-                page, plots = static_floor(lesson, static_dir)
+                page = static_dir / f"{lesson.stem}.html"
+                plots = page.read_text().count("course-static-figure")
                 row = {"widgets": n, "plots": plots}
                 row["floor"] = [
                     time_page(browser, floor_base + page.name, 0, plots) for _ in range(opts.runs)

@@ -91,6 +91,35 @@ def test_moving_the_explorer_slider_redraws_the_plot(page, site):
     )
 
 
+def test_course_figures_are_drawn_once_without_a_png_copy(page, site):
+    """jupyterlab-plotly redraws each figure and renders a PNG of it after every draw; the
+    course's figures skip both (course.js part 6), other plots keep them."""
+    open_lesson(page, site, "01_bowlby.ipynb")
+    outcome = page.evaluate(
+        """async () => {
+        const ours = document.querySelector('.course-figure .js-plotly-plot');
+        const other = document.createElement('div');
+        document.body.appendChild(other);
+        await Plotly.newPlot(other, [{ y: [1, 2, 3] }]);
+        const settle = p => Promise.race([p.then(() => 'done'),
+            new Promise(r => setTimeout(() => r('pending'), 2000))]);
+        const [png, otherPng] = [Plotly.toImage(ours, { format: 'png' }),
+                                 Plotly.toImage(other, { format: 'png' })];
+        const drawn = [];
+        ours.on('plotly_afterplot', () => drawn.push('ours'));
+        const redrawn = await Plotly.redraw(ours);  // a real redraw emits plotly_afterplot
+        const redraws = drawn.length;
+        return [await settle(png), await settle(otherPng), redraws, redrawn === ours];
+    }"""
+    )
+    assert outcome == ["pending", "done", 0, True]
+    width = page.evaluate(
+        "() => [document.querySelector('.course-figure .js-plotly-plot').offsetWidth,"
+        " document.querySelector('.course-figure').offsetWidth]"
+    )
+    assert width[0] >= 0.9 * width[1]  # still sized to its column without the extra redraw
+
+
 def test_a_widget_that_lost_the_restore_race_is_drawn_again(page, site):
     """ipywidgets' renderer sometimes shows 'model not found' for a widget whose model came
     while the manager was restoring (seen on lesson 2, in stock Voila too); the page draws

@@ -68,9 +68,7 @@ def test_every_lesson_and_a_landing_page_are_written(exported):
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_a_static_lesson_draws_its_figures_without_code_or_third_parties(
-    page, static_site, name
-):
+def test_a_static_lesson_draws_its_figures_without_code_or_third_parties(page, static_site, name):
     outside = []
     page.on(
         "request",
@@ -107,9 +105,7 @@ def test_a_static_page_keeps_the_course_wayfinding(page, static_site):
     assert page.inner_text("h1").startswith("Lesson 3")
 
 
-def test_a_simulation_says_where_it_is_live_and_a_self_check_opens_its_answers(
-    page, static_site
-):
+def test_a_simulation_says_where_it_is_live_and_a_self_check_opens_its_answers(page, static_site):
     page.goto(static_site + "03_still_face.html")
     note = page.locator(".course-static-note").first
     assert "interactive in the live course" in note.inner_text()
