@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The site's Voila template lives in the repo (share/jupyter/voila/templates/course).
 export JUPYTER_PATH := $(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
 
-.PHONY: serve lab test bench clean
+.PHONY: serve lab test bench export clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: $(STAMP)  ## measurements against stock tools; results go to benchmarks/R
 	$(BIN)/python benchmarks/site_render.py
 	$(BIN)/python benchmarks/site_load.py
 	$(BIN)/python benchmarks/autograde_throughput.py
+
+export: $(STAMP)  ## the lessons as static pages in site/ (figures interactive, no kernel)
+	$(BIN)/course-export site
 
 clean:
 	rm -rf $(VENV)

@@ -36,13 +36,13 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"Voila exited with code {proc.returncode}")
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"Voila did not answer at {url} within {timeout}s")
+    raise RuntimeError(f"the server did not answer at {url} within {timeout}s")
 
 
 @contextlib.contextmanager
@@ -51,17 +51,34 @@ def serve_site(log: Path, *options: str):
     port, with extra command-line ``options``; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
+    cmd = [sys.executable, "-m", "voila", f"--port={port}", *options]
+    with _serving(cmd, env, log, port) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve_jupyter_server(log: Path):
+    """A plain Jupyter server started through binder/start, as repo2docker (Binder) and a
+    JupyterHub user image run it, with Voila as its server extension; yields its base URL."""
+    port = _free_port()
+    bin_dir = Path(sys.executable).parent
+    cmd = [str(ROOT / "binder" / "start"), str(bin_dir / "jupyter"), "server", f"--port={port}"]
+    cmd += ["--no-browser", "--IdentityProvider.token=", "--ServerApp.password="]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    with _serving(cmd, env, log, port, probe="api/status") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(cmd: list[str], env: dict, log: Path, port: int, probe: str = ""):
     with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", f"--port={port}", *options],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(url, proc)
+        _wait_for(url + probe, proc)
         yield url
     finally:
         proc.terminate()

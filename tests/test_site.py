@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import serve_site
+from conftest import serve_jupyter_server, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -203,3 +203,21 @@ def test_nothing_outside_the_lessons_is_served(site, path):
     else:
         pytest.fail(f"{path} was served ({len(body)} bytes)")
     assert "Traceback" not in body and "root:" not in body
+
+
+def test_a_jupyter_server_serves_the_lessons_with_the_course_template(page, tmp_path):
+    """Binder and JupyterHub run Voila inside a Jupyter server (README, Beyond one machine)."""
+    with serve_jupyter_server(tmp_path / "server.log") as server:
+        page.goto(f"{server}voila/render/lessons/01_bowlby.ipynb", timeout=120_000)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=240_000)
+        page.wait_for_selector("#course-place", timeout=60_000)
+        assert page.inner_text("#course-place") == "Lesson 1 of 5"
+        assert page.get_attribute("a[rel=next]", "href").endswith(
+            "voila/render/lessons/02_strange_situation.ipynb"
+        )
+        assert page.get_attribute(".course-home", "href").endswith("voila/tree/lessons")
+        text = page.inner_text("body")
+        assert "from widgets import" not in text and "Traceback" not in text
+        page.click(".course-home")
+        page.wait_for_selector(".course-lessons a")
+        assert page.locator(".course-lessons a").count() == len(LESSONS)

@@ -44,7 +44,14 @@
 })();
 (function () {
   var base = document.body.getAttribute('data-base-url').replace(/voila\/$/, '');
-  var here = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');
+  var path = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');
+  // as a Jupyter server extension (JupyterHub, Binder) lessons sit at voila/render/lessons/...
+  // and their map at voila/tree/lessons; standalone Voila serves lessons/ as its root
+  var folder = path.indexOf('/') === -1 ? '' : path.slice(0, path.lastIndexOf('/'));
+  var here = path.slice(path.lastIndexOf('/') + 1);
+  var landing = folder ? base + 'voila/tree/' + folder : base;
+  var home = document.querySelector('.course-home');
+  if (home && folder) { home.setAttribute('href', landing); }
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -125,7 +132,7 @@
   }
 
   var lessons = null;
-  fetch(base, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+  fetch(landing, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
     var doc = new DOMParser().parseFromString(html, 'text/html');
     lessons = Array.prototype.map.call(doc.querySelectorAll('.course-lessons a'), function (a) {
       var num = a.querySelector('.course-num');
