@@ -124,12 +124,14 @@ REDRAW_CLOCK = """() => {
 }"""
 
 
-def time_slider(browser, url: str) -> list[float]:
-    """Milliseconds from a keyboard change of the first slider to the redrawn figure on screen."""
+def time_slider(browser, url: str, widgets: int, plots: int) -> list[float]:
+    """Milliseconds from a keyboard change of the first slider to the redrawn figure on screen,
+    once the page has drawn everything and settled (a reader has read a line or two)."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(url, timeout=180_000)
-    page.wait_for_function(DRAWN, arg=[1, 1], timeout=180_000)
+    page.wait_for_function(DRAWN, arg=[widgets, plots], timeout=180_000)
+    page.wait_for_timeout(1000)
     handle = page.locator("[role=slider]").first
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -207,7 +209,8 @@ def main() -> None:
                     time_page(browser, f"{course}voila/render/{lesson.name}", n, plots)
                     for _ in range(opts.runs)
                 ]
-                row["slider_ms"] = time_slider(browser, f"{course}voila/render/{lesson.name}")
+                url = f"{course}voila/render/{lesson.name}"
+                row["slider_ms"] = time_slider(browser, url, n, plots)
                 print(f"{lesson.name}: course site measured", flush=True)
                 results[lesson.name] = row
         for lesson in [] if opts.skip_stock else lessons:
