@@ -41,7 +41,7 @@ pytestmark = [
 ]
 
 QUIZ = "quiz01_bowlby"
-TIMEOUT = 3
+TIMEOUT = 5
 FULL = sum(POINTS.values())
 SECRET = "COURSE_GRADE_TEST_SECRET"
 HIDDEN_TEST_LINE = 'assert "B" == q4_most_activating.strip().upper()'
@@ -161,7 +161,7 @@ ATTACKS = {
             if pid == 0:
                 hog = bytearray(300 * 2**20)
                 hog[:: 4096] = b"x" * len(range(0, len(hog), 4096))  # touch every page
-                time.sleep(1.5)
+                time.sleep(0.5)
                 os._exit(0)
             children.append(pid)
         statuses = [os.waitpid(pid, 0)[1] for pid in children]
