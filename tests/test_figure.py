@@ -1,28 +1,69 @@
-"""LiveFigure shows its figure as plotly's mimetype and redraws once per batch_update."""
+"""LiveFigure sends its figure as plotly JSON, redraws once per batch_update, and gives
+plotly.js to a page that asks for it (JupyterLab) once, ignoring anything else sent to it."""
+
+import json
 
 import plotly.graph_objects as go
+import pytest
 
-from widgets.figure import LiveFigure
-
-PLOTLY = "application/vnd.plotly.v1+json"
-
-
-def shown(fig: LiveFigure) -> dict:
-    (output,) = fig.outputs
-    return output["data"][PLOTLY]
+from widgets.figure import PLOTLY_JS, LiveFigure
 
 
-def test_the_first_figure_is_shown_as_plotly_json():
+def test_the_first_figure_is_sent_as_plotly_json_with_its_label():
     fig = LiveFigure(go.Figure(go.Scatter(x=[0, 1], y=[2, 3]), layout={"title": "T"}))
-    assert shown(fig)["data"][0]["y"] == [2, 3]
+    assert fig.plot["data"][0]["y"] == [2, 3]
     assert fig.label == "T"
+    assert "course-figure" in fig._dom_classes
 
 
-def test_a_batch_update_replaces_the_drawing_once():
+def test_a_batch_update_sends_one_new_plot():
     fig = LiveFigure(go.Figure(go.Scatter(x=[0, 1], y=[2, 3])))
+    sent = []
+    fig.observe(lambda change: sent.append(change["new"]), names="plot")
     with fig.batch_update():
         fig.data[0].y = [5, 6]
         fig.data[0].name = "changed"
-    trace = shown(fig)["data"][0]
+    assert len(sent) == 1
+    trace = fig.plot["data"][0]
     assert trace["y"] == [5, 6] and trace["name"] == "changed"
-    assert len(fig.outputs) == 1
+
+
+def test_a_trace_the_served_plotly_cannot_draw_is_refused_at_once():
+    with pytest.raises(ValueError, match="heatmap"):
+        LiveFigure(go.Figure(go.Heatmap(z=[[1, 2], [3, 4]])))
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages = []
+    monkeypatch.setattr(
+        LiveFigure, "send", lambda self, content, buffers=None: messages.append(content)
+    )
+    return messages
+
+
+def test_plotly_js_is_sent_once_on_request(sent):
+    fig = LiveFigure(go.Figure())
+    for _ in range(3):
+        fig._on_request(fig, {"request": "plotly.js"}, [])
+    assert len(sent) == 1
+    assert sent[0]["plotly_js"] == PLOTLY_JS.read_text()
+    assert "plotly.js (basic" in sent[0]["plotly_js"][:200]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"request": "../../etc/passwd"},
+        {"request": "plotly.js", "path": "/"},
+        "plotly.js",
+        None,
+        {"request": ["plotly.js"]},
+        {"x" * 10_000: 1},
+    ],
+)
+def test_other_messages_are_ignored(sent, content):
+    fig = LiveFigure(go.Figure())
+    fig._on_request(fig, content, [])
+    assert sent == []
+    json.dumps(fig.plot)  # the figure itself is untouched

@@ -91,33 +91,31 @@ def test_moving_the_explorer_slider_redraws_the_plot(page, site):
     )
 
 
-def test_course_figures_are_drawn_once_without_a_png_copy(page, site):
-    """jupyterlab-plotly redraws each figure and renders a PNG of it after every draw; the
-    course's figures skip both (course.js part 6), other plots keep them."""
+def test_course_figures_share_one_small_plotly_and_redraw_in_place(page, site):
+    """LiveFigure draws with the plotly.js build the page fetches once (not the 5 MB bundles
+    of jupyterlab-plotly or FigureWidget), labels its figure, and redraws the same plot."""
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
     open_lesson(page, site, "01_bowlby.ipynb")
-    outcome = page.evaluate(
-        """async () => {
-        const ours = document.querySelector('.course-figure .js-plotly-plot');
-        const other = document.createElement('div');
-        document.body.appendChild(other);
-        await Plotly.newPlot(other, [{ y: [1, 2, 3] }]);
-        const settle = p => Promise.race([p.then(() => 'done'),
-            new Promise(r => setTimeout(() => r('pending'), 2000))]);
-        const [png, otherPng] = [Plotly.toImage(ours, { format: 'png' }),
-                                 Plotly.toImage(other, { format: 'png' })];
-        const drawn = [];
-        ours.on('plotly_afterplot', () => drawn.push('ours'));
-        const redrawn = await Plotly.redraw(ours);  // a real redraw emits plotly_afterplot
-        const redraws = drawn.length;
-        return [await settle(png), await settle(otherPng), redraws, redrawn === ours];
-    }"""
+    assert [u for u in fetched if "plotly" in u] == [
+        f"{site}voila/templates/course/static/plotly-basic.min.js?v=4.1.1"
+    ]
+    figure = page.locator(".course-figure[role=group]").first
+    assert figure.get_attribute("aria-label")
+    page.evaluate(
+        "() => { window.__plot = document.querySelector('.course-figure .js-plotly-plot'); }"
     )
-    assert outcome == ["pending", "done", 0, True]
+    share = "() => window.__plot.data[5].x[0]"
+    before = page.evaluate(share)
+    page.get_by_role("slider", name="Caregiver availability").press("Home")
+    page.wait_for_function(f"({share})() !== {before}", timeout=30_000)
+    assert page.evaluate(
+        "() => document.querySelector('.course-figure .js-plotly-plot') === window.__plot"
+    )
     width = page.evaluate(
-        "() => [document.querySelector('.course-figure .js-plotly-plot').offsetWidth,"
-        " document.querySelector('.course-figure').offsetWidth]"
+        "() => [window.__plot.offsetWidth, document.querySelector('.course-figure').offsetWidth]"
     )
-    assert width[0] >= 0.9 * width[1]  # still sized to its column without the extra redraw
+    assert width[0] >= 0.9 * width[1]  # sized to its column
 
 
 def test_a_widget_that_lost_the_restore_race_is_drawn_again(page, site):

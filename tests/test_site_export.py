@@ -59,12 +59,12 @@ def figures_in(lesson: str) -> int:
 def test_every_lesson_and_a_landing_page_are_written(exported):
     names = {p.name for p in exported.iterdir()}
     assert {Path(n).with_suffix(".html").name for n in LESSONS} <= names
-    assert {"index.html", "plotly.min.js", "course.css"} <= names
+    assert {"index.html", "plotly-basic.min.js", "course.css"} <= names
     # one shared plotly.js, not a copy in every page
     for lesson in LESSONS:
         html = (exported / Path(lesson).with_suffix(".html").name).read_text()
         assert html.count("<script") <= len(re.findall(r"Plotly\.newPlot", html)) + 2
-        assert '<script src="plotly.min.js"></script>' in html
+        assert '<script src="plotly-basic.min.js"></script>' in html
 
 
 @pytest.mark.parametrize("name", LESSONS)

@@ -3,10 +3,10 @@
 A Voila page costs a kernel per reader; a static copy costs nothing per reader, so it is how
 the course reaches an unlimited public (a university web server, GitHub Pages, a CDN). Each
 lesson is executed once, here; its figures are written into the page as plotly JSON and drawn
-by one shared, cacheable ``plotly.min.js``, so they keep zoom, hover and legend toggles. What
-needs Python to answer (sliders, the coding exercise, the repair game) is replaced by a note
-pointing to the live course; each self-check becomes its questions with the answers and their
-explanations behind a "Show the answer" disclosure.
+by one shared, cacheable plotly.js (the live site's build), so they keep zoom, hover and legend
+toggles. What needs Python to answer (sliders, the coding exercise, the repair game) is
+replaced by a note pointing to the live course; each self-check becomes its questions with the
+answers and their explanations behind a "Show the answer" disclosure.
 
     course-export site/            # then serve site/ with any static web server
     course-export site/ --live-url https://course.example.edu/   # notes link the live pages
@@ -23,20 +23,18 @@ from pathlib import Path
 
 import ipywidgets
 import nbformat
-import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 from nbconvert import HTMLExporter
 
 from widgets.data import QuestionBank
-from widgets.figure import LiveFigure
+from widgets.figure import PLOTLY_JS, LiveFigure
 from widgets.quiz import SelfCheck
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 TEMPLATES = ROOT / "share" / "jupyter" / "nbconvert" / "templates"
 COURSE_CSS = ROOT / "share" / "jupyter" / "voila" / "templates" / "course" / "static" / "course.css"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 #: Put after the lesson's title cell, replaced by its table of contents once headings have ids.
 TOC_SLOT = '<div class="course-toc-slot"></div>'
 #: Lesson files: "00_welcome.ipynb", "01_bowlby.ipynb", ...
@@ -59,7 +57,7 @@ def export(out: Path, lessons: Path = LESSONS, live_url: str = "") -> list[Path]
     if not files:
         raise FileNotFoundError(f"no lessons (NN_name.ipynb) in {lessons}")
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(PLOTLY_JS, out / "plotly.min.js")
+    shutil.copyfile(PLOTLY_JS, out / PLOTLY_JS.name)
     shutil.copyfile(COURSE_CSS, out / "course.css")
     for asset in lessons.iterdir():  # images the lessons show
         if asset.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}:
@@ -138,8 +136,6 @@ def static_view(shown, live: str) -> str | None:
     for widget in _in_order(shown):
         if isinstance(widget, LiveFigure):
             parts.append(figure_html(widget.figure, widget.label))
-        elif isinstance(widget, go.FigureWidget):
-            parts.append(figure_html(go.Figure(widget), widget.layout.title.text or "figure"))
         elif isinstance(widget, ipywidgets.HTML) and DESCRIBING & set(widget._dom_classes):
             parts.append(f"<div class='course-reading'>{widget.value}</div>")
     figures = any("course-static-figure" in part for part in parts)

@@ -239,9 +239,8 @@ class MapView(w.VBox):
         self._redraw()
 
 
-# The map is drawn as SVG text rather than a plotly FigureWidget: it is simple, needs no
-# JavaScript, and keeps the lesson to one FigureWidget (a second FigureWidget on the same
-# Voila page can silently stop receiving updates).
+# The map is drawn as SVG text rather than a plotly figure: it is simple and needs no
+# JavaScript, so it also reads the same in the static export and in print.
 _SIZE, _PAD_L, _PAD_B, _PAD_T, _PAD_R = 420, 74, 66, 58, 14
 
 

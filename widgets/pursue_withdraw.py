@@ -27,6 +27,7 @@ from plotly import graph_objects as go
 from plotly.subplots import make_subplots
 
 from widgets import theme
+from widgets.figure import LiveFigure
 
 # Illustrative model constants (not measured values).
 STEP_MIN = 0.1  # time step: 6 seconds of conversation
@@ -297,11 +298,9 @@ class CycleView(w.VBox):
         self.repair = theme.toggle("Repair attempt", st.repair)
         self.reading = w.HTML()
         self.reading.add_class("course-reading")
-        # Start from a figure that already holds the first conversation: changes made to a
-        # FigureWidget before its browser view exists never reach that view.
         figure, conv = _blank_figure(), simulate(st)
         _fill(figure, conv)
-        self.figure = go.FigureWidget(figure)
+        self.figure = LiveFigure(figure)
         self.minutes = st.minutes
         controls = [
             self.a_anxiety,
@@ -428,8 +427,8 @@ def _blank_figure() -> go.Figure:
 
 
 def _fill(fig: go.Figure, conv: Conversation) -> None:
-    """Put a conversation's numbers into the traces (a Figure or a FigureWidget)."""
-    # plain lists: the browser side of FigureWidget does not decode numpy buffers
+    """Put a conversation's numbers into a figure's traces."""
+    # plain, rounded lists: a compact plot message, and floats the tests can read back
     minute = np.round(conv.minute, 2).tolist()
     for row in (0, 1):
         fig.data[row].x, fig.data[row].y = minute, np.round(conv.distress[row], 3).tolist()

@@ -280,8 +280,6 @@ class ThreePhasesView(w.VBox):
         self.reading.add_class("course-reading")
         self.comparison = w.HTML()
         self.comparison.add_class("course-comparison")
-        # The widget starts from a figure that already holds the first run: changes made to a
-        # FigureWidget before its browser view exists never reach that view.
         figure, run = _blank_phases_figure(st.phase_seconds), simulate(st)
         _fill_phases(figure, run)
         self.figure = LiveFigure(figure)
@@ -392,8 +390,8 @@ def _blank_phases_figure(phase_seconds: float) -> go.Figure:
 
 
 def _fill_phases(fig: go.Figure, run: StillFaceRun) -> None:
-    """Put a run's curves into the figure (a Figure or a FigureWidget)."""
-    # plain lists: the browser side of FigureWidget does not decode numpy buffers
+    """Put a run's curves into the figure's traces."""
+    # plain, rounded lists: a compact plot message
     x = np.round(run.seconds, 1).tolist()
     for trace, m in zip(fig.data[:3], MEASURES, strict=True):
         trace.x, trace.y = x, np.round(run.curves[m], 3).tolist()
@@ -653,9 +651,8 @@ BUTTON_HINTS = {
 def timeline_html(game: RepairGame) -> str:
     """The run so far as a list of labelled moments, one per bid.
 
-    Plain HTML rather than a second plotly FigureWidget: with plotly's anywidget front end,
-    two FigureWidgets on one page can end up listening to each other's model, so updates to
-    one may never be drawn (plotly.py issue #4933).
+    Plain HTML rather than a chart: a list reads in order with a screen reader, and each
+    moment keeps its words.
     """
     if not game.history:
         return "<p class='course-timeline-empty'>Your run will appear here, bid by bid.</p>"

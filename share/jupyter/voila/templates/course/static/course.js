@@ -13,35 +13,6 @@
 //    that heavy pages (several plotly figures) lose now and then, in stock Voila too. The
 //    widget ids are read from the page before Voila renders it, and any widget that shows
 //    that error once the manager is restored is drawn again from its model.
-// 6. Figures drawn once: after each draw, jupyterlab-plotly's renderer draws the figure again
-//    (Plotly.redraw) and renders a PNG copy of it (Plotly.toImage) to save in the notebook.
-//    A page in Voila saves nothing, so for the course's figures both are skipped; resizing,
-//    hover, zoom and the download button are untouched. This halves a slider's redraw time
-//    (benchmarks/README.md).
-(function () {
-  function drawOnce(plotly) {
-    if (!plotly || plotly.courseDrawOnce) { return; }
-    plotly.courseDrawOnce = true;
-    var toImage = plotly.toImage, redraw = plotly.redraw;
-    function ours(gd) { return gd && gd.closest && gd.closest('.course-figure'); }
-    plotly.toImage = function (gd) {
-      return ours(gd) ? new Promise(function () {}) : toImage.apply(this, arguments);
-    };
-    plotly.redraw = function (gd) {
-      return ours(gd) ? Promise.resolve(gd) : redraw.apply(this, arguments);
-    };
-  }
-  // the extension's plotly.js bundle announces itself as window.Plotly when it loads
-  if (window.Plotly) { drawOnce(window.Plotly); return; }
-  Object.defineProperty(window, 'Plotly', {
-    configurable: true,
-    get: function () { return undefined; },
-    set: function (plotly) {
-      drawOnce(plotly);
-      Object.defineProperty(window, 'Plotly', { value: plotly, writable: true, configurable: true });
-    }
-  });
-})();
 (function () {
   var base = document.body.getAttribute('data-base-url').replace(/voila\/$/, '');
   var path = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');

@@ -1,0 +1,65 @@
+// The browser half of LiveFigure (widgets/figure.py): draws the model's `plot` with plotly.js
+// and redraws it in place (Plotly.react) each time the kernel sends a new one.
+// plotly.js is not shipped in this module: the course's pages load it once, as a cacheable
+// <script data-course-plotly>, while Voila's own bundle loads. Where no page did
+// (JupyterLab), the first figure asks its kernel for the same file, once per page.
+const CONFIG = { displaylogo: false, responsive: true };
+
+function fromKernel(model) {
+  return new Promise((resolve) => {
+    model.on("msg:custom", function onMessage(content) {
+      if (!content || typeof content.plotly_js !== "string") return;
+      model.off("msg:custom", onMessage);
+      const script = document.createElement("script");
+      script.textContent = content.plotly_js;
+      document.head.appendChild(script);
+      resolve(window.Plotly);
+    });
+    model.send({ request: "plotly.js" });
+  });
+}
+
+function plotly(model) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__coursePlotly) {
+    const tag = document.querySelector("script[data-course-plotly]");
+    window.__coursePlotly =
+      !tag || tag.dataset.state === "failed"
+        ? fromKernel(model)
+        : new Promise((resolve) => {
+            tag.addEventListener("load", () => resolve(window.Plotly));
+            tag.addEventListener("error", () => resolve(fromKernel(model)));
+          });
+  }
+  return window.__coursePlotly;
+}
+
+async function render({ model, el }) {
+  el.setAttribute("role", "group");
+  el.setAttribute("aria-label", model.get("label"));
+  const gd = document.createElement("div");
+  el.appendChild(gd);
+  const Plotly = await plotly(model);
+  let drawn = null; // one draw at a time, in order
+  const draw = () => {
+    const { data, layout } = model.get("plot");
+    drawn = (drawn || Promise.resolve()).then(() => Plotly.react(gd, data, layout || {}, CONFIG));
+  };
+  // first drawn once the view is on the page and has a width (plotly sizes itself then),
+  // then kept to its column's width
+  const sized = new ResizeObserver(() => {
+    if (!gd.offsetWidth) return;
+    if (drawn) Plotly.Plots.resize(gd);
+    else draw();
+  });
+  sized.observe(el);
+  const redraw = () => drawn && draw();
+  model.on("change:plot", redraw);
+  return () => {
+    sized.disconnect();
+    model.off("change:plot", redraw);
+    Plotly.purge(gd);
+  };
+}
+
+export default { render };
