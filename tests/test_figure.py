@@ -2,7 +2,10 @@
 plotly.js to a page that asks for it (JupyterLab) once, ignoring anything else sent to it."""
 
 import json
+import re
+from pathlib import Path
 
+import plotly
 import plotly.graph_objects as go
 import pytest
 
@@ -67,3 +70,14 @@ def test_other_messages_are_ignored(sent, content):
     fig._on_request(fig, content, [])
     assert sent == []
     json.dumps(fig.plot)  # the figure itself is untouched
+
+
+def test_the_served_plotly_js_is_the_version_plotly_py_writes_figures_for():
+    """plotly-basic.min.js is vendored (npm: plotly.js-basic-dist-min); after upgrading plotly,
+    replace it with the same version as plotly's own bundle."""
+
+    def version(path: Path) -> str:
+        return re.search(r"v(\d+\.\d+\.\d+)", path.read_text()[:300]).group(1)
+
+    stock = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert version(PLOTLY_JS) == version(stock)
