@@ -1,11 +1,14 @@
 """Visitors at once: memory per visitor kernel, the ceiling under a flood, and reclaiming.
 
 Starts the site as `make serve` does (with a short idle-cull time so the run ends quickly, and
-the ceiling given by --ceiling), then
-1. opens lessons with `--visitors` concurrent page loads (each load starts and runs one
-   kernel), recording status codes (200 served, 503 "busy") and load times;
+the ceiling given by --ceiling; the pre-heated pools, one kernel per lesson, count toward it),
+waits for its pools to fill, then
+1. opens a lesson with `--visitors` concurrent page loads (the first takes the pool's kernel,
+   the others each start and run one), recording status codes (200 served, 503 "busy") and
+   load times;
 2. measures the resident memory (RSS, from /proc) of each kernel process the server started;
-3. waits until every kernel is culled once the visitors have gone, and reports how long it took.
+3. waits until every visitor's kernel is culled once the visitors have gone (the pools' kernels
+   stay: they are what makes the next visit fast), and reports how long it took.
 Bounded in count and time; talks only to 127.0.0.1. Prints a summary and writes
 benchmarks/results/site_load.json.
 
@@ -20,6 +23,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -64,7 +68,7 @@ def visit(url: str) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--visitors", type=int, default=20)
-    parser.add_argument("--ceiling", type=int, default=10)
+    parser.add_argument("--ceiling", type=int, default=16)
     parser.add_argument("--lesson", default="01_bowlby.ipynb")
     parser.add_argument("--cull-after", type=int, default=20, help="idle seconds before culling")
     opts = parser.parse_args()
@@ -79,7 +83,12 @@ def main() -> None:
         f"--MappingKernelManager.cull_idle_timeout={opts.cull_after}",
         "--MappingKernelManager.cull_interval=2",
     ]
-    with server(cmd, ROOT, env, port) as base:
+    pools = len(list((ROOT / "lessons").glob("*.ipynb")))
+    log = Path(tempfile.gettempdir()) / f"site_load_{port}.log"
+    with server(cmd, ROOT, env, port, log) as base:
+        deadline = time.monotonic() + 300
+        while log.read_text().count("is filled with") < pools and time.monotonic() < deadline:
+            time.sleep(0.5)
         url = f"{base}voila/render/{opts.lesson}"
         with concurrent.futures.ThreadPoolExecutor(opts.visitors) as pool:
             results = list(pool.map(visit, [url] * opts.visitors))
@@ -92,10 +101,13 @@ def main() -> None:
         )
         kernels = kernel_processes(parent)
         left_at = time.monotonic()
-        while kernel_processes(parent) and time.monotonic() - left_at < opts.cull_after + 120:
+        while (
+            len(kernel_processes(parent)) > pools
+            and time.monotonic() - left_at < opts.cull_after + 120
+        ):
             time.sleep(1)
         reclaimed_after = time.monotonic() - left_at
-        remaining = len(kernel_processes(parent))
+        remaining = len(kernel_processes(parent)) - pools
     summary = {
         "visitors": opts.visitors,
         "ceiling": opts.ceiling,
@@ -105,11 +117,12 @@ def main() -> None:
         "served_load_s_median": statistics.median(served) if served else None,
         "busy_answer_s_max": max(busy) if busy else None,
         "kernels_running": len(kernels),
+        "of_which_pools": pools,
         "kernel_rss_mb_median": statistics.median(kernels.values()) / 2**20 if kernels else None,
         "kernel_rss_mb_max": max(kernels.values()) / 2**20 if kernels else None,
         "cull_idle_timeout_s": opts.cull_after,
         "all_reclaimed_after_s": reclaimed_after,
-        "kernels_left": remaining,
+        "visitor_kernels_left": remaining,
     }
     print(json.dumps(summary, indent=2))
     out = ROOT / "benchmarks" / "results"

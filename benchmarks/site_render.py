@@ -1,10 +1,16 @@
 """Time from navigation to a lesson fully drawn: the course's site vs stock Voila vs a static page.
 
 For each lesson, in one run on this machine, in headless Chromium:
-- course: the site as `make serve` runs it (voila.json, course template, kernel ceiling);
+- course: the site as `make serve` runs it (voila.json: course template, kernel ceiling,
+          a pool of one pre-heated kernel per lesson), one visitor at a time, each arriving
+          once the pool has refilled;
+- cold:   the same site with its pools off (`--preheat_kernel=False`): what a visitor gets
+          when more arrive at once than the pools hold;
 - stock:  `voila lessons/NN.ipynb` with Voila's defaults (run from an empty directory);
 - floor:  the lesson's page in the course's static export (website/export.py: its prose and
-          the same plotly figures, no kernel), served by a plain local HTTP server.
+          the same plotly figures, no kernel) with plotly's own full plotly.min.js, as
+          `fig.write_html` would ship it, served by a plain local HTTP server;
+- export: the course's static export as it is (plotly's basic build, like the live site).
 "Drawn" means every widget output is on the page and every plotly figure has its SVG. Also
 measured: a slider change to the redrawn plot on the course site. Results are printed and
 written to benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
@@ -20,6 +26,7 @@ import functools
 import http.server
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -31,8 +38,12 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import plotly
 
 from website.export import export
+from widgets.figure import PLOTLY_JS
+
+STOCK_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = [
@@ -55,8 +66,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(cmd: list[str], cwd: Path, env: dict, port: int):
-    log_path = Path(tempfile.gettempdir()) / f"bench_{port}.log"
+def server(cmd: list[str], cwd: Path, env: dict, port: int, log_path: Path | None = None):
+    log_path = log_path or Path(tempfile.gettempdir()) / f"bench_{port}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -160,6 +171,23 @@ def widgets_shown(lesson: Path) -> int:
     )
 
 
+def wait_for_pool(log: Path, name: str, timeout: float = 180) -> None:
+    """Until the lesson's pool holds a pre-heated kernel again (Voila logs each fill)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = log.read_text()
+        used = sum(
+            1
+            for line in text.splitlines()
+            if "Using pre-heated kernel" in line and line.endswith(f" for {name}")
+        )
+        if text.count(f"Kernel pool of {name} is filled") > used:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the course server's pool for {name} did not refill")
+        time.sleep(0.2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("lessons", nargs="*", type=Path)
@@ -171,12 +199,6 @@ def main() -> None:
         help="extra Voila option for the course server, to try a setting",
     )
     parser.add_argument("--skip-stock", action="store_true")
-    parser.add_argument(
-        "--warmup",
-        type=float,
-        default=0,
-        help="seconds to let the course server fill its kernel pools",
-    )
     opts = parser.parse_args()
     lessons = opts.lessons or sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
     lessons = [p.resolve() for p in lessons if widgets_shown(p)]
@@ -184,35 +206,39 @@ def main() -> None:
 
     env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
     stock_env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
-    results = {}
+    results = {lesson.name: {"widgets": widgets_shown(lesson)} for lesson in lessons}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        static_dir = Path(tmp)
+        root = Path(tmp)
+        export(root / "export")
+        shutil.copytree(root / "export", root / "floor")
+        shutil.copyfile(STOCK_PLOTLY_JS, root / "floor" / PLOTLY_JS.name)
         handler = functools.partial(QuietHandler, directory=tmp)
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        floor_base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        course_port = free_port()
-        cmd = [sys.executable, "-m", "voila", f"--port={course_port}", *opts.course_option]
-        with server(cmd, ROOT, env, course_port) as course:
-            time.sleep(opts.warmup)
-            export(static_dir)
-            for lesson in lessons:
-                n = widgets_shown(lesson)
-                page = static_dir / f"{lesson.stem}.html"
-                plots = page.read_text().count("course-static-figure")
-                row = {"widgets": n, "plots": plots}
-                row["floor"] = [
-                    time_page(browser, floor_base + page.name, 0, plots) for _ in range(opts.runs)
-                ]
-                row["course"] = [
-                    time_page(browser, f"{course}voila/render/{lesson.name}", n, plots)
-                    for _ in range(opts.runs)
-                ]
-                url = f"{course}voila/render/{lesson.name}"
-                row["slider_ms"] = time_slider(browser, url, n, plots)
-                print(f"{lesson.name}: course site measured", flush=True)
-                results[lesson.name] = row
+        static = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        for lesson in lessons:
+            row = results[lesson.name]
+            page = f"{lesson.stem}.html"
+            row["plots"] = (root / "export" / page).read_text().count("course-static-figure")
+            for kind in ("floor", "export"):
+                url = f"{static}{kind}/{page}"
+                row[kind] = [time_page(browser, url, 0, row["plots"]) for _ in range(opts.runs)]
+        for kind, options in (("course", []), ("cold", ["--preheat_kernel=False"])):
+            port = free_port()
+            log = root / f"{kind}.log"
+            cmd = [sys.executable, "-m", "voila", f"--port={port}", *options, *opts.course_option]
+            with server(cmd, ROOT, env, port, log) as course:
+                for lesson in lessons:
+                    row, url = results[lesson.name], f"{course}voila/render/{lesson.name}"
+                    row[kind] = []
+                    for _ in range(opts.runs):
+                        if kind == "course":  # the pool is full again: a pre-heated visit
+                            wait_for_pool(log, lesson.name)
+                        row[kind].append(time_page(browser, url, row["widgets"], row["plots"]))
+                    if kind == "course":
+                        row["slider_ms"] = time_slider(browser, url, row["widgets"], row["plots"])
+                    print(f"{lesson.name}: {kind} site measured", flush=True)
         for lesson in [] if opts.skip_stock else lessons:
             port = free_port()
             cmd = [sys.executable, "-m", "voila", str(lesson), f"--port={port}", "--no-browser"]
@@ -224,22 +250,27 @@ def main() -> None:
                 ]
         browser.close()
         httpd.shutdown()
+    kinds = ("floor", "export", "course", "cold", "stock")
     for name, row in results.items():
-        drawn = {
-            k: [t for t in row.get(k, []) if t is not None] for k in ("floor", "course", "stock")
-        }
+        drawn = {k: [t for t in row.get(k, []) if t is not None] for k in kinds}
         row["never_drawn"] = {k: len(row.get(k, [])) - len(v) for k, v in drawn.items()}
         med = {k: statistics.median(v or [float("nan")]) for k, v in drawn.items()}
         row["median_s"] = med
-        row["course_over_floor"] = med["course"] / med["floor"]
-        row["stock_over_course"] = med["stock"] / med["course"]
+        row["ratios"] = {
+            "course/floor": med["course"] / med["floor"],
+            "course/export": med["course"] / med["export"],
+            "stock/course": med["stock"] / med["course"],
+            "cold/floor": med["cold"] / med["floor"],
+            "stock/cold": med["stock"] / med["cold"],
+        }
         row["slider_median_ms"] = statistics.median(row["slider_ms"] or [float("nan")])
         row["slider_missed"] = 10 - len(row["slider_ms"])
         print(
-            f"{name}: floor {med['floor']:.2f}s  course {med['course']:.2f}s  "
-            f"stock {med['stock']:.2f}s  course/floor {row['course_over_floor']:.2f}  "
-            f"stock/course {row['stock_over_course']:.2f}  "
-            f"slider median {row['slider_median_ms']:.0f} ms  never drawn {row['never_drawn']}"
+            f"{name}: "
+            + "  ".join(f"{k} {med[k]:.2f}s" for k in kinds)
+            + "  "
+            + "  ".join(f"{k} {v:.2f}" for k, v in row["ratios"].items())
+            + f"  slider median {row['slider_median_ms']:.0f} ms  never drawn {row['never_drawn']}"
         )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
