@@ -126,7 +126,7 @@ def test_every_control_has_a_visible_name():
 
 def test_a_redraw_sends_the_new_figure_to_the_page():
     view = pl.explorer()
-    figure, before = view.figure, view.figure.outputs
+    figure, before = view.figure, view.figure.plot
     view.safe.value = 6
-    assert view.figure is figure and view.figure.outputs != before
-    assert "application/vnd.plotly.v1+json" in view.figure.outputs[0]["data"]
+    assert view.figure is figure and view.figure.plot != before
+    assert view.figure.plot["data"] == view.figure.figure.to_plotly_json()["data"]
