@@ -74,10 +74,12 @@ def test_other_messages_are_ignored(sent, content):
 
 def test_the_served_plotly_js_is_the_version_plotly_py_writes_figures_for():
     """plotly-basic.min.js is vendored (npm: plotly.js-basic-dist-min); after upgrading plotly,
-    replace it with the same version as plotly's own bundle."""
+    replace it with the same version as plotly's own bundle, and the page's cache key with it."""
 
     def version(path: Path) -> str:
         return re.search(r"v(\d+\.\d+\.\d+)", path.read_text()[:300]).group(1)
 
     stock = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert version(PLOTLY_JS) == version(stock)
+    page = PLOTLY_JS.parent.parent / "index.html.j2"
+    assert f"plotly-basic.min.js?v={version(stock)}" in page.read_text()

@@ -22,6 +22,14 @@ def visit(url: str) -> tuple[int, str]:
         return err.code, err.read().decode()
 
 
+def visit_until_served(url: str, timeout: float) -> int:
+    """Come back every second while the site says "busy"; the last status."""
+    deadline = time.monotonic() + timeout
+    while (status := visit(url)[0]) == 503 and time.monotonic() < deadline:
+        time.sleep(1)
+    return status
+
+
 def test_beyond_the_ceiling_a_visitor_is_told_to_try_again_and_places_free_up(tmp_path):
     # the ceiling alone, without pre-heated pools (they have a test of their own below)
     options = ["--CappedKernelManager.max_kernels=1", "--preheat_kernel=False", *CULL_SOON]
@@ -35,9 +43,7 @@ def test_beyond_the_ceiling_a_visitor_is_told_to_try_again_and_places_free_up(tm
         assert "The course is busy right now" in page and "try again" in page
         assert "Traceback" not in page and "kernel" not in page.lower()
         # the first visitor's kernel sits idle (nobody connected) and is culled
-        deadline = time.monotonic() + 30
-        while (status := visit(site + LESSON)[0]) == 503 and time.monotonic() < deadline:
-            time.sleep(1)
+        status = visit_until_served(site + LESSON, timeout=30)
         assert status == 200, "an idle kernel was reclaimed and its place given to a new visitor"
     assert "Culling kernel" in (tmp_path / "voila.log").read_text()
 
@@ -63,10 +69,7 @@ def test_pre_heated_pools_count_toward_the_ceiling_and_refill_when_a_place_frees
         assert "Traceback" not in page
         # the first visitor's kernel is culled; the pool refills and serves pre-rendered
         wait_for_log(log, "seconds of inactivity", 1, timeout=60)
-        deadline = time.monotonic() + 120
-        while (status := visit(site + LESSON)[0]) == 503 and time.monotonic() < deadline:
-            time.sleep(1)
-        assert status == 200
+        assert visit_until_served(site + LESSON, timeout=120) == 200
     assert log.read_text().count("Using pre-heated kernel") == 2  # the last one too
 
 
