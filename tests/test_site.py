@@ -19,7 +19,7 @@ ERROR_MARKERS = ("Traceback", "There was an error when executing cell", "Error:"
 
 
 def open_lesson(page, site: str, name: str) -> None:
-    """Load a lesson and wait until Voila has rendered every cell and every figure."""
+    """Load a lesson and wait until every view is live (its preview gone) and every figure drawn."""
     page.goto(f"{site}voila/render/{name}", timeout=240_000)
     page.wait_for_selector(".jp-LabShell[role=main]", timeout=240_000)
     page.wait_for_function(
@@ -37,6 +37,7 @@ def open_lesson(page, site: str, name: str) -> None:
     ]
     page.wait_for_function(
         "n => document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= n"
+        " && !document.querySelector('.course-preview')"
         " && [...document.querySelectorAll('.js-plotly-plot')]"
         "    .every(p => p.querySelector('.main-svg'))",
         arg=len(shown),

@@ -22,6 +22,7 @@ from html import escape
 import ipywidgets as w
 
 from widgets.data import load_table
+from widgets.preview import Previewed
 
 MAX_CHARS = 5000  # only this much of a text is read: an apology is short, a paste may not be
 LONG_WORDS = 120  # past this, the feedback suggests a shorter apology
@@ -269,7 +270,7 @@ _CSS = """
 """
 
 
-class ApologyBuilder(w.VBox):
+class ApologyBuilder(Previewed, w.VBox):
     """A text box, examples and a sentence builder; feedback on the parts below."""
 
     def __init__(self):

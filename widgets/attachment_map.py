@@ -23,6 +23,7 @@ import ipywidgets as w
 
 from widgets import theme
 from widgets.data import load_table
+from widgets.preview import Previewed
 
 SCALE = ("not at all", "a little", "somewhat", "quite a lot", "very much")  # answers 0..4
 DIMENSIONS = ("anxiety", "avoidance")
@@ -163,7 +164,7 @@ _CSS = """
 """
 
 
-class MapView(w.VBox):
+class MapView(Previewed, w.VBox):
     """The prompts as drop-down answers, the plane with one point, a reading, a clear button."""
 
     def __init__(self):

@@ -30,6 +30,7 @@ from plotly.subplots import make_subplots
 
 from widgets import theme
 from widgets.figure import LiveFigure
+from widgets.preview import Previewed
 
 BIDS_PER_WEEK = 7  # illustrative: about one bid for closeness a day
 HABIT_TURNOVER = 0.05  # illustrative: share of each habit's strength renewed (or lost) weekly
@@ -158,7 +159,7 @@ def describe(result: PracticeResult) -> str:
     return text
 
 
-class PracticeView(w.VBox):
+class PracticeView(Previewed, w.VBox):
     """Controls on top, the balance of habits over the weeks below, and a plain reading."""
 
     def __init__(self, settings: PracticeSettings | None = None):

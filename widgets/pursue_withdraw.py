@@ -28,6 +28,7 @@ from plotly.subplots import make_subplots
 
 from widgets import theme
 from widgets.figure import LiveFigure
+from widgets.preview import Previewed
 
 # Illustrative model constants (not measured values).
 STEP_MIN = 0.1  # time step: 6 seconds of conversation
@@ -272,7 +273,7 @@ def describe(conv: Conversation) -> str:
 A_COLOUR, B_COLOUR = theme.PALETTE["blue"], theme.PALETTE["vermillion"]
 
 
-class CycleView(w.VBox):
+class CycleView(Previewed, w.VBox):
     """Sliders for each partner, switches for the levers, the conversation plotted below."""
 
     def __init__(self, settings: CycleSettings | None = None):

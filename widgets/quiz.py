@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from widgets import theme
 from widgets.data import Item, QuestionBank, load_question_bank
+from widgets.preview import Previewed
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class QuizState:
         )
 
 
-class SelfCheck(w.VBox):
+class SelfCheck(Previewed, w.VBox):
     """The quiz as radio groups with a feedback line under each and a running score."""
 
     def __init__(self, bank: QuestionBank):

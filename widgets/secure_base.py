@@ -26,6 +26,7 @@ from plotly.subplots import make_subplots
 
 from widgets import theme
 from widgets.figure import LiveFigure
+from widgets.preview import Previewed
 
 STEP_MIN = 0.05  # time step: 3 seconds
 PLAY_SPEED = 1.5  # metres per minute while exploring (with pauses to play)
@@ -170,7 +171,7 @@ MODE_COLOURS = {
 }
 
 
-class ExplorerView(w.VBox):
+class ExplorerView(Previewed, w.VBox):
     """Controls on top, the session below, and a sentence saying what happened."""
 
     def __init__(self, settings: ExplorerSettings | None = None):

@@ -31,6 +31,7 @@ from plotly import graph_objects as go
 from widgets import theme
 from widgets.data import load_table
 from widgets.figure import LiveFigure
+from widgets.preview import Previewed
 
 # --- The three phases --------------------------------------------------------------------------
 
@@ -245,7 +246,7 @@ def describe(run: StillFaceRun) -> str:
     return text
 
 
-class ThreePhasesView(w.VBox):
+class ThreePhasesView(Previewed, w.VBox):
     """Three sliders, the session's curves, the comparison with the meta-analysis, a reading."""
 
     def __init__(self, settings: StillFaceSettings | None = None):
@@ -671,7 +672,7 @@ def timeline_html(game: RepairGame) -> str:
     )
 
 
-class RepairGameView(w.VBox):
+class RepairGameView(Previewed, w.VBox):
     """The baby's bid, three answer buttons, the run so far, and a reading."""
 
     def __init__(self, seed: int = 3):

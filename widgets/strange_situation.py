@@ -33,6 +33,7 @@ from plotly.subplots import make_subplots
 from widgets import theme
 from widgets.data import DataError, load_table
 from widgets.figure import LiveFigure
+from widgets.preview import Previewed
 
 PATTERNS = ("A", "B", "C", "D")
 PATTERN_NAMES = {
@@ -822,7 +823,7 @@ def _fill_episodes(fig: go.Figure, session: Session) -> None:
     fig.layout.xaxis2.range = [0, top]
 
 
-class EpisodesView(w.VBox):
+class EpisodesView(Previewed, w.VBox):
     """Pattern and infant controls on top; the timeline, levels and ratings; a reading."""
 
     def __init__(self, settings: InfantSettings | None = None):
@@ -892,7 +893,7 @@ def _scales_figure() -> go.Figure:
     return fig
 
 
-class CoderView(w.VBox):
+class CoderView(Previewed, w.VBox):
     """A vignette, its ratings, four classification buttons, feedback and a tally."""
 
     def __init__(self, coder: StrangeSituationCoder | None = None):
@@ -1084,7 +1085,7 @@ def _source_table(rows: tuple[Distribution, ...]) -> str:
     )
 
 
-class AcrossSamplesView(w.VBox):
+class AcrossSamplesView(Previewed, w.VBox):
     """Published distributions as stacked bars, a sort control, and their source table."""
 
     def __init__(self):

@@ -32,6 +32,7 @@ from plotly.subplots import make_subplots
 from widgets import theme
 from widgets.data import load_table
 from widgets.figure import LiveFigure
+from widgets.preview import Previewed
 
 STEP_MIN = 0.5  # time step, minutes
 STRESSOR_MINUTES = 10.0  # each stressor lasts 10 minutes, like a brief laboratory challenge
@@ -236,7 +237,7 @@ def describe(result: StressResponse) -> str:
     return text
 
 
-class StressView(w.VBox):
+class StressView(Previewed, w.VBox):
     """Controls on top, the two arms of the stress response below, and a plain reading."""
 
     def __init__(self, settings: StressSettings | None = None):

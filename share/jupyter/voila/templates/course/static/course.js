@@ -13,6 +13,9 @@
 //    that heavy pages (several plotly figures) lose now and then, in stock Voila too. The
 //    widget ids are read from the page before Voila renders it, and any widget that shows
 //    that error once the manager is restored is drawn again from its model.
+// 6. Previews: a view's still copy (widgets/preview.py, drawn by preview.js) gives way when
+//    the live view under it (hidden meanwhile) has drawn its figures: the controls the reader
+//    moved are set on the live widgets, and focus follows.
 (function () {
   var base = document.body.getAttribute('data-base-url').replace(/voila\/$/, '');
   var path = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');
@@ -99,6 +102,51 @@
           widget.constructor.attach(widget, out);
         })
         .catch(function (err) { console.error('course: could not redraw a widget', err); });
+    });
+  }
+
+  function handOver(preview, live) {
+    var manager = window.jupyterapp && window.jupyterapp.widgetManager;
+    preview.querySelectorAll('[data-moved]').forEach(function (c) {
+      var value = c.type === 'checkbox' ? c.checked
+        : c.type === 'range' || c.dataset.trait === 'index' ? Number(c.value) : c.value;
+      manager.get_model(c.dataset.modelId).then(function (model) {
+        model.set(c.dataset.trait, value);
+        model.save_changes();
+      }).catch(function (err) { console.error('course: could not hand over a control', err); });
+    });
+    var active = document.activeElement;
+    var focused = (!active || active === document.body || preview.contains(active)) &&
+                  preview.querySelector('[data-focused]');
+    var name = focused && nameOf(focused, '.course-pv-label, span');
+    return function () {
+      if (!focused) { return; }
+      var match = Array.prototype.find.call(live.querySelectorAll(FOCUSABLE), function (c) {
+        return (c.getAttribute('aria-label') || nameOf(c, 'span') || '') === name;
+      });
+      if (!match) { live.setAttribute('tabindex', '-1'); }
+      (match || live).focus();
+    };
+  }
+  var FOCUSABLE = '[role=slider], input, select, textarea, button';
+  function nameOf(control, part) {
+    var label = control.closest('label');
+    var named = label ? label.querySelector(part) || label : control;
+    return named.textContent.replace(/\u200b/g, '').trim();
+  }
+
+  function swapPreviews() {
+    document.querySelectorAll('.course-previewing').forEach(function (host) {
+      var preview = host.querySelector(':scope > .course-preview');
+      var live = host.querySelector(':scope > .jp-OutputArea-output');
+      if (!preview || !live || !live.querySelector('.jupyter-widgets')) { return; }
+      var plots = live.querySelectorAll('.course-figure');
+      var wanted = preview.querySelectorAll('.course-pv-figure').length;
+      if (plots.length < wanted || Array.prototype.some.call(plots, function (p) { return !p.querySelector('.main-svg'); })) { return; }
+      var refocus = handOver(preview, live);
+      preview.remove();
+      host.classList.remove('course-previewing');
+      refocus();
     });
   }
 
@@ -193,7 +241,7 @@
       landmarks();
       names(document.body);
       var shell = document.querySelector('.jp-LabShell[role="main"]');
-      if (shell) { redrawLost(); failures(shell); wayfinding(); }
+      if (shell) { redrawLost(); failures(shell); wayfinding(); swapPreviews(); }
     });
   }).observe(document.body, { childList: true, subtree: true });
 })();

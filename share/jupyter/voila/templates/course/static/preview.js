@@ -1,0 +1,51 @@
+// Previews (widgets/preview.py): each course view's still copy, on the page before Voila's
+// front end has started. Run at the top of the page, so it holds for previews that arrive
+// later in a streamed page too: figures are drawn as soon as plotly.js (loaded async in the
+// head) is there, and a control the reader moves (or is on) is marked, its readout kept in
+// step, for course.js to hand over to the live widget.
+(function () {
+  var CONFIG = { displaylogo: false, responsive: true };
+  var watch = new MutationObserver(draw);
+  function draw() {
+    if (document.readyState === 'complete' && !document.querySelector('.course-preview')) {
+      watch.disconnect();  // every preview has given way to its live view
+    }
+    if (!window.Plotly) { return; }
+    document.querySelectorAll('.course-pv-figure:not([data-drawn])').forEach(function (fig) {
+      var gd = fig.querySelector('.course-pv-plot');  // parsed after the figure's JSON
+      if (!gd) { return; }
+      fig.setAttribute('data-drawn', '');
+      var plot = JSON.parse(fig.querySelector('script').textContent);
+      window.Plotly.newPlot(gd, plot.data, plot.layout || {}, CONFIG);
+    });
+  }
+  var tag = document.querySelector('script[data-course-plotly]');
+  if (tag) { tag.addEventListener('load', draw); }
+  watch.observe(document.documentElement, { childList: true, subtree: true });
+
+  function moved(c) {
+    var group = c.closest('.course-pv-radio, .course-pv-toggles');
+    if (group) {
+      group.querySelectorAll('[data-model-id]').forEach(function (o) {
+        o.removeAttribute('data-moved');
+        if (o.hasAttribute('aria-pressed')) { o.setAttribute('aria-pressed', String(o === c)); }
+      });
+    }
+    c.setAttribute('data-moved', '');
+    var readout = c.type === 'range' && c.closest('.course-pv-slider').querySelector('output');
+    if (readout) { readout.textContent = Number(c.value).toFixed(Number(c.dataset.decimals)); }
+  }
+  function control(e, selector) {
+    var c = e.target.closest && e.target.closest(selector);
+    if (c && c.closest('.course-preview')) { moved(c); }
+  }
+  // the control the reader is on: Voila's front end moves the page into its shell, which
+  // drops focus, so course.js needs this to put the reader back on the live control
+  document.addEventListener('focusin', function (e) {
+    var last = document.querySelector('.course-preview [data-focused]');
+    if (last) { last.removeAttribute('data-focused'); }
+    if (e.target.closest('.course-preview')) { e.target.setAttribute('data-focused', ''); }
+  }, true);
+  document.addEventListener('input', function (e) { control(e, '[data-model-id]'); }, true);
+  document.addEventListener('click', function (e) { control(e, 'button[aria-pressed][data-model-id]'); }, true);
+})();

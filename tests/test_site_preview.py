@@ -1,0 +1,59 @@
+"""Previews on the site: a lesson reads and draws before Voila's front end, and hands over."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from test_site import serious_violations
+
+from widgets.secure_base import ExplorerSettings, describe, simulate
+
+pytestmark = pytest.mark.browser
+
+LESSON = "01_bowlby.ipynb"
+VOILA_JS = "**/voila/static/voila.js"
+
+
+def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page, site):
+    page.route(VOILA_JS, lambda route: route.abort())  # as if Voila's bundle never arrived
+    page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
+    page.wait_for_function(
+        "() => { const f = document.querySelectorAll('.course-pv-figure');"
+        " return document.readyState === 'complete' && f.length"
+        "  && [...f].every(x => x.querySelector('.main-svg g.trace')); }",
+        timeout=120_000,
+    )
+    assert page.locator("h1").first.is_visible()
+    assert page.locator(".course-preview").count() == 2  # the explorer and the self-check
+    assert page.get_by_role("slider", name="Caregiver availability").input_value() == "0.8"
+    assert page.get_by_role("radio").count() > 10  # the self-check's options
+    text = page.inner_text("body")
+    assert "from widgets import" not in text and "Traceback" not in text
+    assert page.locator(".jupyter-widgets").count() == 0  # nothing live: all of it is preview
+    assert serious_violations(page) == []
+
+
+def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(page, site):
+    held = []
+    page.route(VOILA_JS, lambda route: held.append(route))  # Voila's bundle waits until the reader has moved
+    page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
+    preview_slider = page.get_by_role("slider", name="Caregiver availability")
+    preview_slider.wait_for(timeout=120_000)
+    page.wait_for_function("() => window.Plotly", timeout=60_000)
+    preview_slider.focus()
+    preview_slider.press("End")
+    assert preview_slider.input_value() == "1"
+    assert "1.00" in page.locator(".course-pv-slider").first.inner_text()  # its readout follows
+    while not held:  # the page has asked for Voila's bundle
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
+    live = page.locator(".jupyter-widgets [role=slider][aria-label='Caregiver availability']")
+    page.wait_for_function(
+        "el => parseFloat(el.getAttribute('aria-valuenow')) === 1", arg=live.element_handle(), timeout=60_000
+    )
+    assert live.evaluate("el => el === document.activeElement")  # focus followed the reader
+    # the kernel heard it: the reading is the model's account of an always-available caregiver
+    expected = describe(simulate(replace(ExplorerSettings(stranger_minute=8.0), availability=1.0)))
+    page.get_by_text(expected).wait_for(timeout=60_000)
