@@ -11,7 +11,11 @@ For each lesson, in one run on this machine, in headless Chromium:
           the same plotly figures, no kernel) with plotly's own full plotly.min.js, as
           `fig.write_html` would ship it, served by a plain local HTTP server;
 - export: the course's static export as it is (plotly's basic build, like the live site).
-"Drawn" means every widget output is on the page and every plotly figure has its SVG. Also
+"Drawn" means what a reader sees is complete: every widget output is on the page, as its
+live view or as its preview (widgets/preview.py: the course site's still copy, swapped for
+the live view when that has drawn), and every visible plotly figure has its SVG. "Live"
+means every output is its live view (no preview left) with its figures drawn: the page
+answers a control. On stock Voila and the static pages the two are the same moment. Also
 measured: a slider change to the redrawn plot on the course site. Results are printed and
 written to benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
 
@@ -54,9 +58,20 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DRAWN = """([widgets, plots]) =>
-  document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= widgets
-  && document.querySelectorAll('.js-plotly-plot .main-svg').length >= plots"""
+#: Outputs a reader sees (previews, and live views not hidden under a preview) and figures.
+DRAWN = """([widgets, plots]) => {
+  const hidden = '.course-previewing > .jp-OutputArea-output';
+  const live = document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length
+    - document.querySelectorAll(hidden + ' > .jupyter-widgets').length;
+  const drawn = [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(p => !p.closest(hidden) && p.querySelector('.main-svg')).length;
+  return document.querySelectorAll('.course-preview').length + live >= widgets && drawn >= plots;
+}"""
+LIVE = """([widgets, plots]) =>
+  !document.querySelector('.course-preview')
+  && document.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= widgets
+  && [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.querySelector('.main-svg'))
+    .length >= plots"""
 
 
 def free_port() -> int:
@@ -93,22 +108,24 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 GIVE_UP_S = 90
 
 
-def time_page(browser, url: str, widgets: int, plots: int) -> float | None:
-    """Seconds from navigation until everything is drawn; None for a load that never was."""
+def time_page(browser, url: str, widgets: int, plots: int) -> tuple[float | None, float | None]:
+    """Seconds from navigation until drawn and until live; None for a load that never was."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context()
     page = context.new_page()
     start = time.perf_counter()
+    times: list[float | None] = []
     try:
-        page.goto(url, timeout=GIVE_UP_S * 1000)
-        page.wait_for_function(DRAWN, arg=[widgets, plots], timeout=GIVE_UP_S * 1000, polling=50)
-        return time.perf_counter() - start
+        page.goto(url, wait_until="commit", timeout=GIVE_UP_S * 1000)
+        for done in (DRAWN, LIVE):
+            page.wait_for_function(done, arg=[widgets, plots], timeout=GIVE_UP_S * 1000, polling=20)
+            times.append(time.perf_counter() - start)
     except PlaywrightTimeout:
-        print(f"  {url}: not drawn within {GIVE_UP_S} s", file=sys.stderr, flush=True)
-        return None
+        print(f"  {url}: not drawn and live within {GIVE_UP_S} s", file=sys.stderr, flush=True)
     finally:
         context.close()
+    return tuple(times + [None] * (2 - len(times)))
 
 
 #: In the page: from the keydown's own timestamp to the first frame painted after the plot is
@@ -118,6 +135,7 @@ REDRAW_CLOCK = """() => {
   window.__redraw = null;
   let t0 = null;
   const done = () => requestAnimationFrame(() => {
+    watch.disconnect();
     if (t0 !== null && window.__redraw === null) { window.__redraw = performance.now() - t0; }
   });
   document.addEventListener('keydown', e => { t0 = e.timeStamp; }, { capture: true, once: true });
@@ -135,13 +153,15 @@ REDRAW_CLOCK = """() => {
 }"""
 
 
-def time_slider(browser, url: str, widgets: int, plots: int) -> list[float]:
+def time_slider(browser, url: str, widgets: int, plots: int, settled) -> list[float]:
     """Milliseconds from a keyboard change of the first slider to the redrawn figure on screen,
-    once the page has drawn everything and settled (a reader has read a line or two)."""
+    once the page is live and the server has settled (``settled()`` returns once the lesson's
+    pool has refilled: that refill runs the whole lesson and would share the two cores)."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(url, timeout=180_000)
-    page.wait_for_function(DRAWN, arg=[widgets, plots], timeout=180_000)
+    page.wait_for_function(LIVE, arg=[widgets, plots], timeout=180_000)
+    settled()
     page.wait_for_timeout(1000)
     handle = page.locator("[role=slider]").first
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -220,10 +240,10 @@ def main() -> None:
         for lesson in lessons:
             row = results[lesson.name]
             page = f"{lesson.stem}.html"
-            row["plots"] = (root / "export" / page).read_text().count("course-static-figure")
+            row["plots"] = (root / "export" / page).read_text().count('class="plotly-graph-div"')
             for kind in ("floor", "export"):
                 url = f"{static}{kind}/{page}"
-                row[kind] = [time_page(browser, url, 0, row["plots"]) for _ in range(opts.runs)]
+                row[kind] = [time_page(browser, url, 0, row["plots"])[0] for _ in range(opts.runs)]
         for kind, options in (("course", []), ("cold", ["--preheat_kernel=False"])):
             port = free_port()
             log = root / f"{kind}.log"
@@ -231,13 +251,21 @@ def main() -> None:
             with server(cmd, ROOT, env, port, log) as course:
                 for lesson in lessons:
                     row, url = results[lesson.name], f"{course}voila/render/{lesson.name}"
-                    row[kind] = []
+                    row[kind], row[f"{kind}_live"] = [], []
                     for _ in range(opts.runs):
                         if kind == "course":  # the pool is full again: a pre-heated visit
                             wait_for_pool(log, lesson.name)
-                        row[kind].append(time_page(browser, url, row["widgets"], row["plots"]))
+                        drawn, live = time_page(browser, url, row["widgets"], row["plots"])
+                        row[kind].append(drawn)
+                        row[f"{kind}_live"].append(live)
                     if kind == "course":
-                        row["slider_ms"] = time_slider(browser, url, row["widgets"], row["plots"])
+                        row["slider_ms"] = time_slider(
+                            browser,
+                            url,
+                            row["widgets"],
+                            row["plots"],
+                            functools.partial(wait_for_pool, log, lesson.name),
+                        )
                     print(f"{lesson.name}: {kind} site measured", flush=True)
         for lesson in [] if opts.skip_stock else lessons:
             port = free_port()
@@ -245,12 +273,12 @@ def main() -> None:
             with server(cmd, Path(tmp), stock_env, port) as stock:
                 row = results[lesson.name]
                 row["stock"] = [
-                    time_page(browser, stock, row["widgets"], row["plots"])
+                    time_page(browser, stock, row["widgets"], row["plots"])[1]
                     for _ in range(opts.runs)
                 ]
         browser.close()
         httpd.shutdown()
-    kinds = ("floor", "export", "course", "cold", "stock")
+    kinds = ("floor", "export", "course", "course_live", "cold", "cold_live", "stock")
     for name, row in results.items():
         drawn = {k: [t for t in row.get(k, []) if t is not None] for k in kinds}
         row["never_drawn"] = {k: len(row.get(k, [])) - len(v) for k, v in drawn.items()}
@@ -260,6 +288,7 @@ def main() -> None:
             "course/floor": med["course"] / med["floor"],
             "course/export": med["course"] / med["export"],
             "stock/course": med["stock"] / med["course"],
+            "stock/course_live": med["stock"] / med["course_live"],
             "cold/floor": med["cold"] / med["floor"],
             "stock/cold": med["stock"] / med["cold"],
         }

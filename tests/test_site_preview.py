@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from test_site import serious_violations
 
+from widgets.preview import MIME
 from widgets.secure_base import ExplorerSettings, describe, simulate
 
 pytestmark = pytest.mark.browser
@@ -31,12 +32,17 @@ def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page,
     text = page.inner_text("body")
     assert "from widgets import" not in text and "Traceback" not in text
     assert page.locator(".jupyter-widgets").count() == 0  # nothing live: all of it is preview
+    # the outputs Voila's front end would render do not carry the preview a second time
+    outputs = page.locator("script[type='application/vnd.voila.cell-output+json']")
+    assert outputs.count() == 2
+    assert all(MIME not in text for text in outputs.all_text_contents())
     assert serious_violations(page) == []
 
 
 def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(page, site):
     held = []
-    page.route(VOILA_JS, lambda route: held.append(route))  # Voila's bundle waits until the reader has moved
+    # Voila's bundle is held back until the reader has moved a control
+    page.route(VOILA_JS, lambda route: held.append(route))
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
     preview_slider = page.get_by_role("slider", name="Caregiver availability")
     preview_slider.wait_for(timeout=120_000)
@@ -51,7 +57,9 @@ def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(p
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
     live = page.locator(".jupyter-widgets [role=slider][aria-label='Caregiver availability']")
     page.wait_for_function(
-        "el => parseFloat(el.getAttribute('aria-valuenow')) === 1", arg=live.element_handle(), timeout=60_000
+        "el => parseFloat(el.getAttribute('aria-valuenow')) === 1",
+        arg=live.element_handle(),
+        timeout=60_000,
     )
     assert live.evaluate("el => el === document.activeElement")  # focus followed the reader
     # the kernel heard it: the reading is the model's account of an always-available caregiver

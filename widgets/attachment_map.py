@@ -160,6 +160,10 @@ _CSS = """
   width: 100% !important; max-width: 100%; text-align: left; line-height: 1.4;
   margin-bottom: .2em; }
 .course-map .widget-dropdown > select { flex: 0 1 14em; max-width: 100%; }
+.course-map .course-pv-dropdown { margin-bottom: .5em; }
+.course-map .course-pv-dropdown .course-pv-label { width: 100% !important; line-height: 1.4;
+  margin-bottom: .2em; }
+.course-map .course-pv-dropdown select { flex: 0 1 14em; max-width: 100%; }
 </style>
 """
 
