@@ -14,6 +14,15 @@ pytestmark = pytest.mark.browser
 
 LESSON = "01_bowlby.ipynb"
 VOILA_JS = "**/voila/static/voila.js"
+#: Once every preview figure is drawn (all are on the page by the time it asks for Voila's
+#: bundle, which comes after the lesson's last cell), marks each drawn plot (a property, which a copy of the
+#: element would not carry) and notes what it showed.
+MARK_DRAWN_PREVIEWS = """() => {
+  const plots = [...document.querySelectorAll('.course-pv-plot')];
+  if (!plots.length || !plots.every(gd => gd.querySelector('.main-svg g.trace'))) { return false; }
+  plots.forEach(gd => { gd.previewed = true; gd.previewedData = JSON.stringify(gd.data); });
+  return true;
+}"""
 
 
 def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page, site):
@@ -47,6 +56,7 @@ def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(p
     preview_slider = page.get_by_role("slider", name="Caregiver availability")
     preview_slider.wait_for(timeout=120_000)
     page.wait_for_function("() => window.Plotly", timeout=60_000)
+    page.wait_for_function(MARK_DRAWN_PREVIEWS, timeout=60_000)
     preview_slider.focus()
     preview_slider.press("End")
     assert preview_slider.input_value() == "1"
@@ -65,3 +75,34 @@ def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(p
     # the kernel heard it: the reading is the model's account of an always-available caregiver
     expected = describe(simulate(replace(ExplorerSettings(stranger_minute=8.0), availability=1.0)))
     page.get_by_text(expected).wait_for(timeout=60_000)
+    # the live figure is the preview's drawn plot, taken over, and it follows the kernel
+    figure = page.locator(".course-figure .js-plotly-plot")
+    assert figure.count() == 1 and figure.evaluate("gd => gd.previewed === true")
+    page.wait_for_function(
+        "gd => JSON.stringify(gd.data) !== gd.previewedData", arg=figure.element_handle()
+    )
+
+
+def test_the_live_view_draws_its_own_figure_where_the_preview_shows_another_plot(page, site):
+    held = []
+    page.route(VOILA_JS, lambda route: held.append(route))
+    page.goto(f"{site}voila/render/02_strange_situation.ipynb", wait_until="commit", timeout=240_000)
+    page.wait_for_function(MARK_DRAWN_PREVIEWS, timeout=120_000)
+    marked = page.locator(".course-pv-plot").count()
+    assert marked == 3
+    # the first preview's plot no longer matches its model's (as if the preview were stale)
+    page.evaluate(
+        "() => { const s = document.querySelector('.course-pv-figure script');"
+        " const plot = JSON.parse(s.textContent); plot.layout.title = {text: 'stale'};"
+        " s.textContent = JSON.stringify(plot); }"
+    )
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
+    plots = page.locator(".course-figure .js-plotly-plot")
+    assert plots.count() == marked  # one plot per figure, none drawn twice
+    taken = plots.evaluate_all("gds => gds.map(gd => gd.previewed === true)")
+    assert taken == [False, True, True]
+    title = plots.first.evaluate("gd => gd.layout.title.text")
+    assert title != "stale" and plots.first.locator(".main-svg").count() > 0

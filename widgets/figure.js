@@ -34,10 +34,37 @@ function plotly(model) {
   return window.__coursePlotly;
 }
 
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || !a || !b) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => same(a[k], b[k]));
+}
+
+// On the course site this view is first shown as a preview (widgets/preview.py) whose figure
+// preview.js has already drawn: if it shows exactly this plot, the view takes that drawn plot
+// over instead of drawing it a second time, and leaves a still copy in the preview until the
+// preview gives way (course.js).
+function drawnPreview(el, plot) {
+  const host = el.closest(".course-previewing");
+  if (!host) return null;
+  for (const fig of host.querySelectorAll(".course-preview .course-pv-figure[data-drawn]")) {
+    const gd = fig.querySelector(".course-pv-plot");
+    if (!gd || !gd._fullLayout || !gd.querySelector(".main-svg")) continue;
+    fig.plot = fig.plot || JSON.parse(fig.querySelector("script").textContent);
+    if (!same(fig.plot, plot)) continue;
+    gd.replaceWith(gd.cloneNode(true));
+    gd.classList.remove("course-pv-plot");
+    return gd;
+  }
+  return null;
+}
+
 async function render({ model, el }) {
   el.setAttribute("role", "group");
   el.setAttribute("aria-label", model.get("label"));
-  const gd = document.createElement("div");
+  let gd = document.createElement("div");
   el.appendChild(gd);
   const Plotly = await plotly(model);
   let drawn = null; // one draw at a time, in order
@@ -45,12 +72,16 @@ async function render({ model, el }) {
     const { data, layout } = model.get("plot");
     drawn = (drawn || Promise.resolve()).then(() => Plotly.react(gd, data, layout || {}, CONFIG));
   };
-  // first drawn once the view is on the page and has a width (plotly sizes itself then),
-  // then kept to its column's width
+  // first drawn (or taken over) once the view is on the page and has a width (plotly sizes
+  // itself then), then kept to its column's width
   const sized = new ResizeObserver(() => {
     if (!gd.offsetWidth) return;
-    if (drawn) Plotly.Plots.resize(gd);
-    else draw();
+    if (drawn) return void Plotly.Plots.resize(gd);
+    const ready = drawnPreview(el, model.get("plot"));
+    if (!ready) return void draw();
+    gd.replaceWith(ready);
+    gd = ready;
+    drawn = Promise.resolve();
   });
   sized.observe(el);
   const redraw = () => drawn && draw();
