@@ -46,6 +46,11 @@ def open_lesson(page, site: str, name: str) -> None:
     )
 
 
+#: Every output and drawn figure ends inside the window.
+FITS = """() => [...document.querySelectorAll('.jp-OutputArea-output, .js-plotly-plot .main-svg')]
+  .every(e => e.getBoundingClientRect().right <= window.innerWidth + 1)"""
+
+
 def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -76,6 +81,10 @@ def test_lesson_renders_prose_without_code_or_errors_and_is_accessible(page, sit
     assert not any(marker in text for marker in ERROR_MARKERS), text[:500]
     assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert serious_violations(page) == []
+    # on a phone (390 px wide) every view and figure fits the screen: a wide table scrolls in
+    # its own box, nothing pushes the column wider
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(FITS, timeout=30_000)
 
 
 def test_moving_the_explorer_slider_redraws_the_plot(page, site):

@@ -145,7 +145,9 @@
       if (plots.length < wanted || Array.prototype.some.call(plots, function (p) { return !p.querySelector('.main-svg'); })) { return; }
       var refocus = handOver(preview, live);
       preview.remove();
-      host.classList.remove('course-previewing');
+      // the live output back where stock Voila puts it, straight in its output area (where
+      // JupyterLab's `display: table-row` for it is overridden by the area's flex layout)
+      host.replaceWith.apply(host, Array.prototype.slice.call(host.childNodes));
       refocus();
     });
   }
