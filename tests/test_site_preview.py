@@ -14,12 +14,13 @@ pytestmark = pytest.mark.browser
 
 LESSON = "01_bowlby.ipynb"
 VOILA_JS = "**/voila/static/voila.js"
-#: Once every preview figure is drawn (all are on the page by the time it asks for Voila's
-#: bundle, which comes after the lesson's last cell), marks each drawn plot (a property, which a copy of the
-#: element would not carry) and notes what it showed.
+#: Once the whole lesson is parsed (the footer follows its last cell) and every preview figure
+#: is drawn, marks each drawn plot (a property, which a copy of the element would not carry)
+#: and notes what it showed.
 MARK_DRAWN_PREVIEWS = """() => {
   const plots = [...document.querySelectorAll('.course-pv-plot')];
-  if (!plots.length || !plots.every(gd => gd.querySelector('.main-svg g.trace'))) { return false; }
+  if (!document.querySelector('.course-footer')
+      || !plots.every(gd => gd.querySelector('.main-svg g.trace'))) { return false; }
   plots.forEach(gd => { gd.previewed = true; gd.previewedData = JSON.stringify(gd.data); });
   return true;
 }"""
@@ -45,7 +46,28 @@ def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page,
     outputs = page.locator("script[type='application/vnd.voila.cell-output+json']")
     assert outputs.count() == 2
     assert all(MIME not in text for text in outputs.all_text_contents())
+    # the reader is told why the controls do nothing, with a way to try again
+    stalled = page.locator("#course-stalled[role=alert]")
+    assert "have not started" in stalled.inner_text()
+    assert stalled.get_by_role("button", name="Reload the page").is_visible()
     assert serious_violations(page) == []
+
+
+def test_a_front_end_slow_to_start_is_explained_and_the_notice_goes_when_it_arrives(page, site):
+    held = []
+    page.clock.install()
+    # Voila's front end has started but cannot reach the lesson's kernel yet
+    page.route("**/api/kernels/*", lambda route: held.append(route))
+    page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
+    while not held:
+        page.wait_for_timeout(50)
+    stalled = page.locator("#course-stalled[role=alert]")
+    assert stalled.count() == 0
+    page.clock.run_for(31_000)  # half a minute after the page loaded
+    assert "have not started" in stalled.inner_text()
+    held[0].continue_()
+    page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
+    assert stalled.count() == 0
 
 
 def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(page, site):
@@ -56,13 +78,13 @@ def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(p
     preview_slider = page.get_by_role("slider", name="Caregiver availability")
     preview_slider.wait_for(timeout=120_000)
     page.wait_for_function("() => window.Plotly", timeout=60_000)
+    while not held:  # the page has asked for Voila's bundle
+        page.wait_for_timeout(50)
     page.wait_for_function(MARK_DRAWN_PREVIEWS, timeout=60_000)
     preview_slider.focus()
     preview_slider.press("End")
     assert preview_slider.input_value() == "1"
     assert "1.00" in page.locator(".course-pv-slider").first.inner_text()  # its readout follows
-    while not held:  # the page has asked for Voila's bundle
-        page.wait_for_timeout(50)
     held[0].continue_()
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
     live = page.locator(".jupyter-widgets [role=slider][aria-label='Caregiver availability']")
@@ -87,6 +109,8 @@ def test_the_live_view_draws_its_own_figure_where_the_preview_shows_another_plot
     held = []
     page.route(VOILA_JS, lambda route: held.append(route))
     page.goto(f"{site}voila/render/02_strange_situation.ipynb", wait_until="commit", timeout=240_000)
+    while not held:
+        page.wait_for_timeout(50)
     page.wait_for_function(MARK_DRAWN_PREVIEWS, timeout=120_000)
     marked = page.locator(".course-pv-plot").count()
     assert marked == 3
@@ -96,8 +120,6 @@ def test_the_live_view_draws_its_own_figure_where_the_preview_shows_another_plot
         " const plot = JSON.parse(s.textContent); plot.layout.title = {text: 'stale'};"
         " s.textContent = JSON.stringify(plot); }"
     )
-    while not held:
-        page.wait_for_timeout(50)
     held[0].continue_()
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
     plots = page.locator(".course-figure .js-plotly-plot")

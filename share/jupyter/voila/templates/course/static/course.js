@@ -15,7 +15,8 @@
 //    that error once the manager is restored is drawn again from its model.
 // 6. Previews: a view's still copy (widgets/preview.py, drawn by preview.js) gives way when
 //    the live view under it (hidden meanwhile) has drawn its figures: the controls the reader
-//    moved are set on the live widgets, and focus follows.
+//    moved are set on the live widgets, and focus follows. If the live views never come, a
+//    notice says so.
 (function () {
   var base = document.body.getAttribute('data-base-url').replace(/voila\/$/, '');
   var path = decodeURIComponent(location.pathname.split('/voila/render/')[1] || '');
@@ -150,7 +151,25 @@
       host.replaceWith.apply(host, Array.prototype.slice.call(host.childNodes));
       refocus();
     });
+    var stalledNotice = document.getElementById('course-stalled');
+    if (stalledNotice && !document.querySelector('.course-preview')) { stalledNotice.remove(); }
   }
+
+  // Previews read and draw without Voila's front end; if that never comes (its bundle failed to
+  // load, or nothing is live half a minute after the page loaded), the reader is told why the
+  // controls do nothing. The notice goes if the live views arrive after all.
+  var STALLED_MS = 30000;
+  function stalled() {
+    if (document.querySelector('.course-preview')) {
+      notice('course-stalled', 'The interactive parts of this lesson have not started, so its ' +
+             'simulations and quizzes do not respond. The text and figures read fine.');
+    }
+  }
+  window.addEventListener('error', function (e) {
+    var t = e.target;
+    if (t && t.tagName === 'SCRIPT' && /\/voila\.js(\?|$)/.test(t.src)) { stalled(); }
+  }, true);
+  window.addEventListener('load', function () { setTimeout(stalled, STALLED_MS); });
 
   var lessons = null;
   fetch(landing, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
