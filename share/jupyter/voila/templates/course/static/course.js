@@ -81,7 +81,9 @@
   document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').forEach(function (s) {
     try {
       var view = JSON.parse(s.textContent).data['application/vnd.jupyter.widget-view+json'];
-      if (view && view.model_id) { widgetOutputs.push({ host: s.parentElement, id: view.model_id }); }
+      // a preview's wrapper goes at the swap (swapPreviews): keep the area around it
+      var host = s.parentElement.classList.contains('course-previewing') ? s.parentElement.parentElement : s.parentElement;
+      if (view && view.model_id) { widgetOutputs.push({ host: host, id: view.model_id }); }
     } catch (err) { /* not a widget's output */ }
   });
 
