@@ -26,6 +26,20 @@ MARK_DRAWN_PREVIEWS = """() => {
 }"""
 
 
+def hold(page, pattern: str):
+    """Holds back the page's first request for ``pattern``; returns a call that waits until the
+    page has made it and gives it back (to continue or abort)."""
+    held = []
+    page.route(pattern, lambda route: held.append(route))
+
+    def asked():
+        while not held:
+            page.wait_for_timeout(50)
+        return held[0]
+
+    return asked
+
+
 def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page, site):
     page.route(VOILA_JS, lambda route: route.abort())  # as if Voila's bundle never arrived
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
@@ -54,38 +68,34 @@ def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page,
 
 
 def test_a_front_end_slow_to_start_is_explained_and_the_notice_goes_when_it_arrives(page, site):
-    held = []
     page.clock.install()
     # Voila's front end has started but cannot reach the lesson's kernel yet
-    page.route("**/api/kernels/*", lambda route: held.append(route))
+    kernel = hold(page, "**/api/kernels/*")
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
-    while not held:
-        page.wait_for_timeout(50)
+    request = kernel()
     stalled = page.locator("#course-stalled[role=alert]")
     assert stalled.count() == 0
     page.clock.run_for(31_000)  # half a minute after the page loaded
     assert "have not started" in stalled.inner_text()
-    held[0].continue_()
+    request.continue_()
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
     assert stalled.count() == 0
 
 
 def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(page, site):
-    held = []
     # Voila's bundle is held back until the reader has moved a control
-    page.route(VOILA_JS, lambda route: held.append(route))
+    bundle = hold(page, VOILA_JS)
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
     preview_slider = page.get_by_role("slider", name="Caregiver availability")
     preview_slider.wait_for(timeout=120_000)
     page.wait_for_function("() => window.Plotly", timeout=60_000)
-    while not held:  # the page has asked for Voila's bundle
-        page.wait_for_timeout(50)
+    request = bundle()
     page.wait_for_function(MARK_DRAWN_PREVIEWS, timeout=60_000)
     preview_slider.focus()
     preview_slider.press("End")
     assert preview_slider.input_value() == "1"
     assert "1.00" in page.locator(".course-pv-slider").first.inner_text()  # its readout follows
-    held[0].continue_()
+    request.continue_()
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
     live = page.locator(".jupyter-widgets [role=slider][aria-label='Caregiver availability']")
     page.wait_for_function(
@@ -106,11 +116,10 @@ def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(p
 
 
 def test_the_live_view_draws_its_own_figure_where_the_preview_shows_another_plot(page, site):
-    held = []
-    page.route(VOILA_JS, lambda route: held.append(route))
-    page.goto(f"{site}voila/render/02_strange_situation.ipynb", wait_until="commit", timeout=240_000)
-    while not held:
-        page.wait_for_timeout(50)
+    bundle = hold(page, VOILA_JS)
+    url = f"{site}voila/render/02_strange_situation.ipynb"
+    page.goto(url, wait_until="commit", timeout=240_000)
+    request = bundle()
     page.wait_for_function(MARK_DRAWN_PREVIEWS, timeout=120_000)
     marked = page.locator(".course-pv-plot").count()
     assert marked == 3
@@ -120,7 +129,7 @@ def test_the_live_view_draws_its_own_figure_where_the_preview_shows_another_plot
         " const plot = JSON.parse(s.textContent); plot.layout.title = {text: 'stale'};"
         " s.textContent = JSON.stringify(plot); }"
     )
-    held[0].continue_()
+    request.continue_()
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
     plots = page.locator(".course-figure .js-plotly-plot")
     assert plots.count() == marked  # one plot per figure, none drawn twice

@@ -81,9 +81,9 @@
   document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').forEach(function (s) {
     try {
       var view = JSON.parse(s.textContent).data['application/vnd.jupyter.widget-view+json'];
-      // a preview's wrapper goes at the swap (swapPreviews): keep the area around it
-      var host = s.parentElement.classList.contains('course-previewing') ? s.parentElement.parentElement : s.parentElement;
-      if (view && view.model_id) { widgetOutputs.push({ host: host, id: view.model_id }); }
+      var area = s.parentElement;  // a preview's wrapper goes at the swap: the area around it
+      if (area.classList.contains('course-previewing')) { area = area.parentElement; }
+      if (view && view.model_id) { widgetOutputs.push({ host: area, id: view.model_id }); }
     } catch (err) { /* not a widget's output */ }
   });
 
