@@ -107,6 +107,18 @@ def test_view_redraws_plot_and_reading_when_a_slider_moves():
     assert len(view.figure.data[0].y) == len(view.figure.data[0].x) > 100
 
 
+def test_share_legend_names_every_share_and_follows_a_redraw():
+    """Narrow shares lose their in-bar label (uniformtext hides it), so the legend carries them."""
+    view = sb.explorer()
+    view.availability.value = 0.2
+    shares = sb.simulate(view.settings()).shares
+    sent = view.figure.plot  # what the browser draws
+    legend = [t for t in sent["data"] if t.get("showlegend") is not False]
+    assert [t["type"] for t in legend] == ["bar"] * len(sb.MODES)
+    assert [t["name"] for t in legend] == [f"{m} {shares[m]:.0%}" for m in sb.MODES]
+    assert sent["layout"]["uniformtext"]["mode"] == "hide"
+
+
 def test_view_hides_the_stranger_marker_when_no_stranger():
     view = sb.explorer()
     assert view.figure.data[3].visible is True

@@ -246,7 +246,7 @@ def _blank_figure() -> go.Figure:
     fig = make_subplots(
         rows=3,
         cols=1,
-        vertical_spacing=0.15,
+        vertical_spacing=0.17,
         row_heights=[0.4, 0.4, 0.2],
         subplot_titles=(
             "Distance from the caregiver (metres)",
@@ -298,16 +298,20 @@ def _blank_figure() -> go.Figure:
             marker_color=MODE_COLOURS[mode_name],
             texttemplate=mode_name + " %{x:.0%}",
             textposition="inside",
+            textangle=0,
             insidetextanchor="middle",
             hovertemplate=mode_name + ": %{x:.0%}<extra></extra>",
         )
+    fig.update_traces(showlegend=False, selector=dict(type="scatter"))
     fig.update_layout(
         template="course",
         barmode="stack",
-        height=660,
-        showlegend=False,
+        height=700,
+        # a share too narrow for a legible label loses it; the legend below names every share
+        uniformtext=dict(minsize=12, mode="hide"),
+        legend=dict(orientation="h", x=0, y=-0.08, yanchor="top", traceorder="normal"),
         title=dict(text="Simulated session", subtitle=dict(text="A teaching model, not data")),
-        margin=dict(t=100, b=30, l=50, r=20),
+        margin=dict(t=100, b=70, l=50, r=32),  # r: room for the "100%" tick on a phone
     )
     fig.update_yaxes(range=[0, MAX_RANGE + 0.5], row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], row=2, col=1)
@@ -332,6 +336,7 @@ def _fill(fig: go.Figure, session: Session) -> None:
         marker.visible = st is not None
     for bar, mode_name in zip(fig.data[5:], MODES, strict=True):
         bar.x = [session.shares[mode_name]]
+        bar.name = f"{mode_name} {session.shares[mode_name]:.0%}"
 
 
 def explorer() -> ExplorerView:
