@@ -62,6 +62,18 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def assert_skip_link_reaches_the_one_main_landmark(page) -> None:
+    """The page has one main landmark, the skip link comes first on Tab, and following it puts
+    focus on the lesson: the next Tab stop is inside the lesson, not in the header."""
+    assert page.locator("main, [role=main]").count() == 1
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "course-skip"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('main, [role=main]')")
+
+
 def test_landing_page_links_every_lesson_and_is_accessible(page, site):
     page.goto(site)
     links = page.locator(".course-lessons a")
@@ -81,6 +93,7 @@ def test_lesson_renders_prose_without_code_or_errors_and_is_accessible(page, sit
     assert not any(marker in text for marker in ERROR_MARKERS), text[:500]
     assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert serious_violations(page) == []
+    assert_skip_link_reaches_the_one_main_landmark(page)
     # on a phone (390 px wide) every view and figure fits the screen: a wide table scrolls in
     # its own box, nothing pushes the column wider
     page.set_viewport_size({"width": 390, "height": 844})

@@ -1,6 +1,7 @@
 // The course page's behaviour beyond stock Voila:
 // 1. Landmarks: Voila's lab shell (div#main) is built by script after the page loads;
-//    once it exists it becomes the page's <main> landmark and the footer moves below it.
+//    once it exists it becomes the page's <main> landmark (until then the lesson's cells are)
+//    and the footer moves below it.
 // 2. Names: stock ipywidgets sliders render a role="slider" handle with no accessible name
 //    and a visible label not tied to it; each control takes its visible label as its name,
 //    and feedback/score/reading lines are announced to screen readers when they change.
@@ -42,7 +43,8 @@
     var again = el('button', { type: 'button' }, 'Reload the page');
     again.addEventListener('click', function () { location.reload(); });
     box.appendChild(again);
-    document.body.insertBefore(box, document.body.firstChild.nextSibling);
+    var skip = document.querySelector('.course-skip');  // the skip link stays the first stop
+    document.body.insertBefore(box, skip ? skip.nextSibling : document.body.firstChild);
   }
 
   // Voila opens one websocket to the lesson's kernel; watch it without touching Voila's code.
@@ -226,6 +228,8 @@
     if (!shell || shell.getAttribute('role') === 'main') { return; }
     shell.setAttribute('role', 'main');
     shell.setAttribute('tabindex', '-1');
+    var cells = document.getElementById('rendered_cells');  // inside the shell now
+    if (cells) { cells.removeAttribute('role'); }
     var footer = document.querySelector('.course-footer');
     if (footer) { document.body.appendChild(footer); }
   }
