@@ -108,12 +108,22 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 GIVE_UP_S = 90
 
 
-def time_page(browser, url: str, widgets: int, plots: int) -> tuple[float | None, float | None]:
-    """Seconds from navigation until drawn and until live; None for a load that never was."""
+#: The page's layout shifts not caused by input, summed (Chromium's cumulative layout shift for
+#: the load, at one moment): does the page jump when previews give way to live views?
+LAYOUT_SHIFT = """window.__shift = 0;
+new PerformanceObserver(list => list.getEntries().forEach(e => {
+  if (!e.hadRecentInput) { window.__shift += e.value; }
+})).observe({ type: 'layout-shift', buffered: true });"""
+
+
+def time_page(browser, url: str, widgets: int, plots: int) -> tuple[float | None, ...]:
+    """Seconds from navigation until drawn and until live, and the layout shift once live plus
+    half a second; None for a load that never was."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context()
     page = context.new_page()
+    page.add_init_script(LAYOUT_SHIFT)
     start = time.perf_counter()
     times: list[float | None] = []
     try:
@@ -121,11 +131,13 @@ def time_page(browser, url: str, widgets: int, plots: int) -> tuple[float | None
         for done in (DRAWN, LIVE):
             page.wait_for_function(done, arg=[widgets, plots], timeout=GIVE_UP_S * 1000, polling=20)
             times.append(time.perf_counter() - start)
+        page.wait_for_timeout(500)
+        times.append(page.evaluate("() => window.__shift"))
     except PlaywrightTimeout:
         print(f"  {url}: not drawn and live within {GIVE_UP_S} s", file=sys.stderr, flush=True)
     finally:
         context.close()
-    return tuple(times + [None] * (2 - len(times)))
+    return tuple(times + [None] * (3 - len(times)))
 
 
 #: In the page: from the keydown's own timestamp to the first frame painted after the plot is
@@ -255,9 +267,10 @@ def main() -> None:
                     for _ in range(opts.runs):
                         if kind == "course":  # the pool is full again: a pre-heated visit
                             wait_for_pool(log, lesson.name)
-                        drawn, live = time_page(browser, url, row["widgets"], row["plots"])
+                        drawn, live, shift = time_page(browser, url, row["widgets"], row["plots"])
                         row[kind].append(drawn)
                         row[f"{kind}_live"].append(live)
+                        row.setdefault(f"{kind}_shift", []).append(shift)
                     if kind == "course":
                         row["slider_ms"] = time_slider(
                             browser,
@@ -272,10 +285,12 @@ def main() -> None:
             cmd = [sys.executable, "-m", "voila", str(lesson), f"--port={port}", "--no-browser"]
             with server(cmd, Path(tmp), stock_env, port) as stock:
                 row = results[lesson.name]
-                row["stock"] = [
-                    time_page(browser, stock, row["widgets"], row["plots"])[1]
+                loads = [
+                    time_page(browser, stock, row["widgets"], row["plots"])
                     for _ in range(opts.runs)
                 ]
+                row["stock"] = [live for _, live, _ in loads]
+                row["stock_shift"] = [shift for _, _, shift in loads]
         browser.close()
         httpd.shutdown()
     kinds = ("floor", "export", "course", "course_live", "cold", "cold_live", "stock")
@@ -292,6 +307,10 @@ def main() -> None:
             "cold/floor": med["cold"] / med["floor"],
             "stock/cold": med["stock"] / med["cold"],
         }
+        row["max_shift"] = {
+            k: max([x for x in row.get(f"{k}_shift", []) if x is not None] or [float("nan")])
+            for k in ("course", "cold", "stock")
+        }
         row["slider_median_ms"] = statistics.median(row["slider_ms"] or [float("nan")])
         row["slider_missed"] = 10 - len(row["slider_ms"])
         print(
@@ -300,6 +319,8 @@ def main() -> None:
             + "  "
             + "  ".join(f"{k} {v:.2f}" for k, v in row["ratios"].items())
             + f"  slider median {row['slider_median_ms']:.0f} ms  never drawn {row['never_drawn']}"
+            + "  layout shift (max) "
+            + "  ".join(f"{k} {v:.3f}" for k, v in row["max_shift"].items())
         )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
