@@ -51,14 +51,15 @@ FITS = """() => [...document.querySelectorAll('.jp-OutputArea-output, .js-plotly
   .every(e => e.getBoundingClientRect().right <= window.innerWidth + 1)"""
 
 
-def serious_violations(page) -> list[str]:
+def axe_violations(page) -> list[str]:
+    """Every axe-core violation, of any impact (the issue asks for none serious or critical, and
+    as few moderate as can be reached: the course is at none of any kind)."""
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
         for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
 
 
@@ -79,7 +80,7 @@ def test_landing_page_links_every_lesson_and_is_accessible(page, site):
     links = page.locator(".course-lessons a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert [h.rsplit("/", 1)[-1] for h in hrefs] == LESSONS
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -92,7 +93,7 @@ def test_lesson_renders_prose_without_code_or_errors_and_is_accessible(page, sit
     assert page.locator(".jp-InputArea-editor, .jp-InputPrompt:visible").count() == 0
     assert not any(marker in text for marker in ERROR_MARKERS), text[:500]
     assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     assert_skip_link_reaches_the_one_main_landmark(page)
     # on a phone (390 px wide) every view and figure fits the screen: a wide table scrolls in
     # its own box, nothing pushes the column wider

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_site import LESSONS, serious_violations
+from test_site import LESSONS, axe_violations
 
 from website import export
 
@@ -88,7 +88,7 @@ def test_a_static_lesson_draws_its_figures_without_code_or_third_parties(page, s
         assert marker not in text, marker
     assert outside == []  # nothing fetched from any other host
     assert page.locator("main h1").count() == 1
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
 
 
 def test_a_static_page_keeps_the_course_wayfinding(page, static_site):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from test_site import assert_skip_link_reaches_the_one_main_landmark, serious_violations
+from test_site import assert_skip_link_reaches_the_one_main_landmark, axe_violations
 
 from widgets.preview import MIME
 from widgets.secure_base import ExplorerSettings, describe, simulate
@@ -64,7 +64,7 @@ def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page,
     stalled = page.locator("#course-stalled[role=alert]")
     assert "have not started" in stalled.inner_text()
     assert stalled.get_by_role("button", name="Reload the page").is_visible()
-    assert serious_violations(page) == []
+    assert axe_violations(page) == []
     assert_skip_link_reaches_the_one_main_landmark(page)
 
 
