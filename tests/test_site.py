@@ -70,6 +70,10 @@ def assert_skip_link_reaches_the_one_main_landmark(page) -> None:
     page.locator("body").focus()
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.className") == "course-skip"
+    on_top = """() => { const r = document.activeElement.getBoundingClientRect();
+      return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+        === document.activeElement; }"""
+    assert page.evaluate(on_top)  # shown when focused, above any notice
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("() => !!document.activeElement.closest('main, [role=main]')")
