@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, _free_port, _wait_for
 from test_site import open_lesson
+
+from website.proxy import NGINX, behind_nginx
 
 pytestmark = pytest.mark.browser
 
@@ -19,35 +18,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def proxy(site, tmp_path_factory) -> str:
     """nginx (Debian's) with the repository's server block, pointed at the test site."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
+    if not Path(NGINX).exists():
         if os.environ.get("CI") == "true":
             pytest.fail("no nginx under CI=true (apt-get install nginx)")
         pytest.skip("no nginx (apt-get install nginx)")
-    tmp = tmp_path_factory.mktemp("nginx")
-    port = _free_port()
-    block = (ROOT / "deploy" / "nginx-site.conf").read_text()
-    block = block.replace("127.0.0.1:8866", site.removeprefix("http://").rstrip("/"))
-    block = block.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};")
-    (tmp / "site.conf").write_text(block)
-    temp = " ".join(
-        f"{kind}_temp_path {tmp / kind};" for kind in ("client_body", "proxy", "fastcgi")
-    )
-    (tmp / "nginx.conf").write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off; pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};\n"
-        + "events {}\n"
-        + f"http {{ access_log off; {temp} uwsgi_temp_path {tmp / 'uwsgi'};"
-        + f" scgi_temp_path {tmp / 'scgi'}; include {tmp / 'site.conf'}; }}\n"
-    )
-    proc = subprocess.Popen([nginx, "-p", str(tmp), "-c", str(tmp / "nginx.conf")])
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_for(url, proc)
+    with behind_nginx(site, tmp_path_factory.mktemp("nginx")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def fetch(url: str) -> tuple[dict, bytes]:
