@@ -43,12 +43,12 @@ BYTES += "'navigation')).reduce((n, r) => n + (r.transferSize || 0), 0)"
 def visit(context, url: str, widgets: int, conditions: dict) -> tuple[float, float, int] | None:
     """Seconds to drawn and to live, and bytes over the network, for one load in ``context``;
     None for a load that never went live."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", conditions)
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
     start = time.perf_counter()
     try:
         page.goto(url, wait_until="commit", timeout=GIVE_UP_S * 1000)

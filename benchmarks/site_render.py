@@ -31,20 +31,19 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import plotly
 
 from website.export import export
+from website.serving import free_port, wait_for
 from widgets.figure import PLOTLY_JS
 
 STOCK_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -74,24 +73,13 @@ LIVE = """([widgets, plots]) =>
     .length >= plots"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def server(cmd: list[str], cwd: Path, env: dict, port: int, log_path: Path | None = None):
     log_path = log_path or Path(tempfile.gettempdir()) / f"bench_{port}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(f"http://127.0.0.1:{port}/", proc, timeout=60)
         yield f"http://127.0.0.1:{port}/"
     finally:
         proc.terminate()

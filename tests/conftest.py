@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from website.serving import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
@@ -26,30 +25,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the server did not answer at {url} within {timeout}s")
-
-
 @contextlib.contextmanager
 def serve_site(log: Path, *options: str):
     """Run the public site as `make serve` does (voila.json, the course template) on a free
     port, with extra command-line ``options``; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
     cmd = [sys.executable, "-m", "voila", f"--port={port}", *options]
     with _serving(cmd, env, log, port) as url:
@@ -60,7 +40,7 @@ def serve_site(log: Path, *options: str):
 def serve_jupyter_server(log: Path):
     """A plain Jupyter server started through binder/start, as repo2docker (Binder) and a
     JupyterHub user image run it, with Voila as its server extension; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     cmd = [str(ROOT / "binder" / "start"), str(bin_dir / "jupyter"), "server", f"--port={port}"]
     cmd += ["--no-browser", "--IdentityProvider.token=", "--ServerApp.password="]
@@ -78,7 +58,7 @@ def _serving(cmd: list[str], env: dict, log: Path, port: int, probe: str = ""):
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        _wait_for(url + probe, proc)
+        wait_for(url + probe, proc)
         yield url
     finally:
         proc.terminate()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
+
+from website.serving import free_port, wait_for
 
 SITE_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx-site.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -40,21 +39,11 @@ def behind_nginx(site: str, tmp: Path, timeout: float = 30):
     """nginx in front of ``site`` until the block ends; yields the proxy's base URL."""
     if not Path(NGINX).exists():
         raise FileNotFoundError(f"no nginx at {NGINX} (apt-get install nginx)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(nginx_conf(tmp, site, port))])
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not answer at {url}") from None
-                time.sleep(0.2)
+        wait_for(url, proc, timeout)
         yield url
     finally:
         proc.terminate()
