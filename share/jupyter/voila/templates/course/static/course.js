@@ -1,20 +1,13 @@
-// The course page's behaviour beyond stock Voila:
-// 1. Landmarks: Voila's lab shell (div#main) is built by script after the page loads;
-//    once it exists it becomes the page's <main> landmark (until then the lesson's cells are)
-//    and the footer moves below it.
-// 2. Names: stock ipywidgets sliders render a role="slider" handle with no accessible name
+// The course page's behaviour beyond its cells (the widgets themselves are made live by
+// course-live.js, website/frontend):
+// 1. Names: stock ipywidgets sliders render a role="slider" handle with no accessible name
 //    and a visible label not tied to it; each control takes its visible label as its name,
 //    and feedback/score/reading lines are announced to screen readers when they change.
-// 3. Wayfinding: "Lesson N of M", a table of contents from the h2 headings, and previous/next
+// 2. Wayfinding: "Lesson N of M", a table of contents from the h2 headings, and previous/next
 //    links, all read from the landing page's lesson list so they follow lessons/ as it grows.
-// 4. Trouble: if the connection to the lesson's kernel drops, or a simulation fails to start,
+// 3. Trouble: if the connection to the lesson's kernel drops, or a simulation fails to start,
 //    the reader is told in plain words and offered a reload; the prose stays readable.
-// 5. Lost widgets: ipywidgets' renderer gives up for good ("Error displaying widget: model
-//    not found") when a widget's model lands while the manager is still restoring, a race
-//    that heavy pages (several plotly figures) lose now and then, in stock Voila too. The
-//    widget ids are read from the page before Voila renders it, and any widget that shows
-//    that error once the manager is restored is drawn again from its model.
-// 6. Previews: a view's still copy (widgets/preview.py, drawn by preview.js) gives way when
+// 4. Previews: a view's still copy (widgets/preview.py, drawn by preview.js) gives way when
 //    the live view under it (hidden meanwhile) has drawn its figures: the controls the reader
 //    moved are set on the live widgets, and focus follows. If the live views never come, a
 //    notice says so.
@@ -47,71 +40,28 @@
     document.body.insertBefore(box, skip ? skip.nextSibling : document.body.firstChild);
   }
 
-  // Voila opens one websocket to the lesson's kernel; watch it without touching Voila's code.
-  var NativeSocket = window.WebSocket;
+  // course-live.js reports its kernel connection: a drop after it was up is explained (the
+  // connection retries by itself, and the notice goes if it comes back).
   var leaving = false;
   window.addEventListener('beforeunload', function () { leaving = true; });
-  window.WebSocket = function (url, protocols) {
-    var socket = protocols === undefined ? new NativeSocket(url) : new NativeSocket(url, protocols);
-    if (String(url).indexOf('/channels') !== -1) {
-      socket.addEventListener('close', function () {
-        if (!leaving) {
-          notice('course-disconnected', 'The connection to this lesson was lost, so the ' +
-                 'simulations and quizzes have stopped responding. The text still reads fine.');
-        }
-      });
+  window.addEventListener('course:connection', function (e) {
+    var lost = document.getElementById('course-disconnected');
+    if (e.detail === 'connected') { if (lost) { lost.remove(); } return; }
+    if (!leaving) {
+      notice('course-disconnected', 'The connection to this lesson was lost, so the ' +
+             'simulations and quizzes have stopped responding. The text still reads fine.');
     }
-    return socket;
-  };
-  window.WebSocket.prototype = NativeSocket.prototype;
-  ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { window.WebSocket[k] = NativeSocket[k]; });
-
-  function failures(shell) {
-    shell.querySelectorAll('.jp-OutputArea-output').forEach(function (out) {
-      var text = out.textContent || '';
-      if (!out.dataset.courseChecked && (out.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr' ||
-          text.indexOf('There was an error when executing cell') !== -1)) {
-        out.dataset.courseChecked = '1';
-        out.textContent = 'This part of the lesson could not start. Reloading the page usually ' +
-                          'fixes it; the rest of the lesson still works.';
-        out.classList.add('course-failed');
-      }
-    });
-  }
-
-  var widgetOutputs = [];
-  document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').forEach(function (s) {
-    try {
-      var view = JSON.parse(s.textContent).data['application/vnd.jupyter.widget-view+json'];
-      var area = s.parentElement;  // a preview's wrapper goes at the swap: the area around it
-      if (area.classList.contains('course-previewing')) { area = area.parentElement; }
-      if (view && view.model_id) { widgetOutputs.push({ host: area, id: view.model_id }); }
-    } catch (err) { /* not a widget's output */ }
+  });
+  window.addEventListener('course:failed', function (e) {
+    var where = e.detail && e.detail.output;
+    if (!where || where.querySelector('.course-failed')) { return; }
+    where.appendChild(el('p', { 'class': 'course-failed', role: 'status' },
+      'This part of the lesson could not start. Reloading the page usually fixes it; the ' +
+      'rest of the lesson still works.'));
   });
 
-  function redrawLost() {
-    var manager = window.jupyterapp && window.jupyterapp.widgetManager;
-    if (!manager || !manager.restoredStatus) {
-      // Voila publishes its app only once it has started; the error may come before that
-      if (widgetOutputs.length) { setTimeout(redrawLost, 250); }
-      return;
-    }
-    widgetOutputs.forEach(function (w) {
-      var out = w.host && w.host.querySelector('.jp-OutputArea-output');
-      if (!out || w.busy || (out.textContent || '').indexOf('model not found') === -1) { return; }
-      w.busy = true;
-      manager.get_model(w.id).then(function (model) { return manager.create_view(model); })
-        .then(function (view) {
-          var widget = view.luminoWidget || view.pWidget;
-          out.textContent = '';
-          widget.constructor.attach(widget, out);
-        })
-        .catch(function (err) { console.error('course: could not redraw a widget', err); });
-    });
-  }
-
   function handOver(preview, live) {
-    var manager = window.jupyterapp && window.jupyterapp.widgetManager;
+    var manager = window.courseWidgets;
     preview.querySelectorAll('[data-moved]').forEach(function (c) {
       var value = c.type === 'checkbox' ? c.checked
         : c.type === 'range' || c.dataset.trait === 'index' ? Number(c.value) : c.value;
@@ -159,9 +109,9 @@
     if (stalledNotice && !document.querySelector('.course-preview')) { stalledNotice.remove(); }
   }
 
-  // Previews read and draw without Voila's front end; if that never comes (its bundle failed to
-  // load, or nothing is live half a minute after the page loaded), the reader is told why the
-  // controls do nothing. The notice goes if the live views arrive after all.
+  // Previews read and draw before the live widgets; if those never come (course-live.js failed
+  // to load or to start, or nothing is live half a minute after the page loaded), the reader is
+  // told why the controls do nothing. The notice goes if the live views arrive after all.
   var STALLED_MS = 30000;
   function stalled() {
     if (document.querySelector('.course-preview')) {
@@ -169,10 +119,10 @@
              'simulations and quizzes do not respond. The text and figures read fine.');
     }
   }
-  window.addEventListener('error', function (e) {
-    var t = e.target;
-    if (t && t.tagName === 'SCRIPT' && /\/voila\.js(\?|$)/.test(t.src)) { stalled(); }
-  }, true);
+  var frontEnd = document.querySelector('script[data-course-live]');
+  if (frontEnd && frontEnd.dataset.state === 'failed') { stalled(); }
+  window.addEventListener('error', function (e) { if (e.target === frontEnd) { stalled(); } }, true);
+  window.addEventListener('course:stalled', stalled);
   window.addEventListener('load', function () { setTimeout(stalled, STALLED_MS); });
 
   var lessons = null;
@@ -189,9 +139,9 @@
   }).catch(function () { lessons = []; });
 
   function wayfinding() {
-    var shell = document.querySelector('.jp-LabShell[role="main"]');
-    var h1 = shell && shell.querySelector('h1');
-    if (!shell || !h1 || lessons === null) { return; }
+    var cells = document.getElementById('rendered_cells');
+    var h1 = cells && cells.querySelector('h1');
+    if (!h1 || lessons === null) { return; }
     var i = lessons.findIndex(function (l) { return l.name === here; });
     if (i >= 0 && !document.getElementById('course-place')) {
       var place = el('p', { id: 'course-place', 'class': 'course-place' },
@@ -200,10 +150,9 @@
       var pager = el('nav', { id: 'course-pager', 'class': 'course-pager', 'aria-label': 'Previous and next lesson' });
       if (i > 0) { pager.appendChild(el('a', { href: lessons[i - 1].href, rel: 'prev' }, '← ' + lessons[i - 1].label)); }
       if (i < lessons.length - 1) { pager.appendChild(el('a', { href: lessons[i + 1].href, rel: 'next' }, lessons[i + 1].label + ' →')); }
-      var card = shell.querySelector('#rendered_cells > div') || shell;
-      card.appendChild(pager);
+      cells.firstElementChild.appendChild(pager);
     }
-    var heads = shell.querySelectorAll('.jp-RenderedMarkdown h2[id]');
+    var heads = cells.querySelectorAll('.jp-RenderedMarkdown h2[id]');
     var toc = document.getElementById('course-toc');
     if (heads.length > 2 && (!toc || toc.dataset.count !== String(heads.length))) {
       if (toc) { toc.remove(); }
@@ -222,16 +171,6 @@
       var after = h1.closest('.jp-Cell') || h1;
       after.parentNode.insertBefore(toc, after.nextSibling);
     }
-  }
-  function landmarks() {
-    var shell = document.querySelector('body > .jp-LabShell');
-    if (!shell || shell.getAttribute('role') === 'main') { return; }
-    shell.setAttribute('role', 'main');
-    shell.setAttribute('tabindex', '-1');
-    var cells = document.getElementById('rendered_cells');  // inside the shell now
-    if (cells) { cells.removeAttribute('role'); }
-    var footer = document.querySelector('.course-footer');
-    if (footer) { document.body.appendChild(footer); }
   }
   function names(root) {
     root.querySelectorAll('.widget-slider, .widget-text, .widget-dropdown, .widget-radio, .widget-checkbox').forEach(function (w) {
@@ -265,10 +204,8 @@
     pending = true;
     requestAnimationFrame(function () {
       pending = false;
-      landmarks();
       names(document.body);
-      var shell = document.querySelector('.jp-LabShell[role="main"]');
-      if (shell) { redrawLost(); failures(shell); wayfinding(); swapPreviews(); }
+      swapPreviews();
     });
   }).observe(document.body, { childList: true, subtree: true });
 })();

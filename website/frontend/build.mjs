@@ -1,0 +1,47 @@
+// Builds src/live.js into the course template's static folder (course-live.js and .css),
+// minified, with a banner naming the hash of its sources, which tests/test_site_frontend.py
+// checks so that a source edited without a rebuild is caught.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', '..', 'share', 'jupyter', 'voila', 'templates', 'course', 'static');
+
+export function sourceHash() {
+  const hash = createHash('sha256');
+  const files = ['package-lock.json', 'build.mjs',
+    ...readdirSync(join(here, 'src')).sort().map((f) => join('src', f))];
+  for (const f of files) { hash.update(f).update(readFileSync(join(here, f))); }
+  return hash.digest('hex');
+}
+
+// anywidget's package ends in an AMD `define(...)`; the page has no AMD loader.
+const anywidgetAsModule = {
+  name: 'anywidget-as-module',
+  setup(build) {
+    build.onLoad({ filter: /anywidget[\\/]dist[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const amd = 'define(["@jupyter-widgets/base"], widget_default);';
+      if (!text.includes(amd)) { throw new Error('anywidget changed its entry; update build.mjs'); }
+      return { contents: text.replace(amd, 'export default widget_default;'), loader: 'js' };
+    });
+  },
+};
+
+await esbuild.build({
+  entryPoints: { 'course-live': join(here, 'src', 'live.js') },
+  outdir: out,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2020',
+  legalComments: 'linked',
+  banner: { js: `/* course-live sources ${sourceHash()} */`, css: '/* course-live */' },
+  loader: { '.woff': 'empty', '.woff2': 'empty', '.svg': 'dataurl' },
+  define: { 'process.env.NODE_ENV': '"production"' },
+  plugins: [anywidgetAsModule],
+  logLevel: 'warning',
+});
