@@ -21,14 +21,15 @@ ERROR_MARKERS = ("Traceback", "There was an error when executing cell", "Error:"
 def open_lesson(page, site: str, name: str) -> None:
     """Load a lesson and wait until every view is live (its preview gone) and every figure drawn."""
     page.goto(f"{site}voila/render/{name}", timeout=240_000)
-    page.wait_for_selector(".jp-LabShell[role=main]", timeout=240_000)
+    page.wait_for_selector("body[data-course-live=true]", timeout=240_000)
     page.wait_for_function(
         "() => !document.querySelector('#loading') ||"
         " getComputedStyle(document.querySelector('#loading')).display === 'none'",
         timeout=240_000,
     )
     # each code cell but the imports displays one widget; wait until all are drawn
-    source = json.loads((Path(__file__).resolve().parent.parent / "lessons" / name).read_text())
+    lesson = Path(__file__).resolve().parent.parent / "lessons" / Path(name).name
+    source = json.loads(lesson.read_text())
     shown = [
         c
         for c in source["cells"]
@@ -146,23 +147,6 @@ def test_course_figures_share_one_small_plotly_and_redraw_in_place(page, site):
     assert width[0] >= 0.9 * width[1]  # sized to its column
 
 
-def test_a_widget_that_lost_the_restore_race_is_drawn_again(page, site):
-    """ipywidgets' renderer sometimes shows 'model not found' for a widget whose model came
-    while the manager was restoring (seen on lesson 2, in stock Voila too); the page draws
-    such a widget again from its model, and it works."""
-    open_lesson(page, site, "01_bowlby.ipynb")
-    page.evaluate(
-        "() => { const out = document.querySelector('.course-quiz')"
-        "  .closest('.jp-OutputArea-output');"
-        " out.replaceChildren(); out.textContent = 'Error displaying widget: model not found'; }"
-    )
-    first_item = page.locator(".course-quiz .course-choice").first
-    first_item.wait_for(timeout=30_000)
-    assert "model not found" not in page.inner_text("body")
-    first_item.locator(".widget-radio-box label").first.click()
-    page.locator(".course-feedback p").first.wait_for(timeout=30_000)
-
-
 def test_lesson_pages_show_their_place_contents_and_neighbours(page, site):
     open_lesson(page, site, "01_bowlby.ipynb")
     page.wait_for_selector("#course-pager a[rel=prev]")
@@ -234,8 +218,7 @@ def test_nothing_outside_the_lessons_is_served(site, path):
 def test_a_jupyter_server_serves_the_lessons_with_the_course_template(page, tmp_path):
     """Binder and JupyterHub run Voila inside a Jupyter server (README, Beyond one machine)."""
     with serve_jupyter_server(tmp_path / "server.log") as server:
-        page.goto(f"{server}voila/render/lessons/01_bowlby.ipynb", timeout=120_000)
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=240_000)
+        open_lesson(page, server, "lessons/01_bowlby.ipynb")
         page.wait_for_selector("#course-place", timeout=60_000)
         assert page.inner_text("#course-place") == "Lesson 1 of 5"
         assert page.get_attribute("a[rel=next]", "href").endswith(

@@ -1,4 +1,4 @@
-"""Previews on the site: a lesson reads and draws before Voila's front end, and hands over."""
+"""Previews on the site: a lesson reads and draws before its widgets are live, and hands over."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from widgets.secure_base import ExplorerSettings, describe, simulate
 pytestmark = pytest.mark.browser
 
 LESSON = "01_bowlby.ipynb"
-VOILA_JS = "**/voila/static/voila.js"
+FRONT_END = "**/static/course-live.js?*"
 #: Once the whole lesson is parsed (the footer follows its last cell) and every preview figure
 #: is drawn, marks each drawn plot (a property, which a copy of the element would not carry)
 #: and notes what it showed.
@@ -32,16 +32,18 @@ def hold(page, pattern: str):
     held = []
     page.route(pattern, lambda route: held.append(route))
 
-    def asked():
-        while not held:
+    def asked(timeout_ms: int = 120_000):
+        for _ in range(timeout_ms // 50):
+            if held:
+                return held[0]
             page.wait_for_timeout(50)
-        return held[0]
+        raise AssertionError(f"the page never asked for {pattern}")
 
     return asked
 
 
-def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page, site):
-    page.route(VOILA_JS, lambda route: route.abort())  # as if Voila's bundle never arrived
+def test_a_lesson_reads_and_draws_its_figures_before_its_front_end_runs(page, site):
+    page.route(FRONT_END, lambda route: route.abort())  # as if the front end never arrived
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
     page.wait_for_function(
         "() => { const f = document.querySelectorAll('.course-pv-figure');"
@@ -56,7 +58,7 @@ def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page,
     text = page.inner_text("body")
     assert "from widgets import" not in text and "Traceback" not in text
     assert page.locator(".jupyter-widgets").count() == 0  # nothing live: all of it is preview
-    # the outputs Voila's front end would render do not carry the preview a second time
+    # the outputs the front end makes live do not carry the preview a second time
     outputs = page.locator("script[type='application/vnd.voila.cell-output+json']")
     assert outputs.count() == 2
     assert all(MIME not in text for text in outputs.all_text_contents())
@@ -70,13 +72,14 @@ def test_a_lesson_reads_and_draws_its_figures_before_voilas_front_end_runs(page,
 
 def test_a_front_end_slow_to_start_is_explained_and_the_notice_goes_when_it_arrives(page, site):
     page.clock.install()
-    # Voila's front end has started but cannot reach the lesson's kernel yet
-    kernel = hold(page, "**/api/kernels/*")
+    # the front end is slow to arrive
+    front_end = hold(page, FRONT_END)
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
-    request = kernel()
+    request = front_end()
+    page.wait_for_selector(".course-footer", state="attached", timeout=120_000)
     stalled = page.locator("#course-stalled[role=alert]")
     assert stalled.count() == 0
-    page.clock.run_for(31_000)  # half a minute after the page loaded
+    page.clock.run_for(31_000)  # half a minute after the page was read
     assert "have not started" in stalled.inner_text()
     request.continue_()
     page.wait_for_function("() => !document.querySelector('.course-preview')", timeout=240_000)
@@ -84,8 +87,8 @@ def test_a_front_end_slow_to_start_is_explained_and_the_notice_goes_when_it_arri
 
 
 def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(page, site):
-    # Voila's bundle is held back until the reader has moved a control
-    bundle = hold(page, VOILA_JS)
+    # the front end is held back until the reader has moved a control
+    bundle = hold(page, FRONT_END)
     page.goto(f"{site}voila/render/{LESSON}", wait_until="commit", timeout=240_000)
     preview_slider = page.get_by_role("slider", name="Caregiver availability")
     preview_slider.wait_for(timeout=120_000)
@@ -117,7 +120,7 @@ def test_a_control_moved_before_the_widgets_connect_is_handed_to_the_live_view(p
 
 
 def test_the_live_view_draws_its_own_figure_where_the_preview_shows_another_plot(page, site):
-    bundle = hold(page, VOILA_JS)
+    bundle = hold(page, FRONT_END)
     url = f"{site}voila/render/02_strange_situation.ipynb"
     page.goto(url, wait_until="commit", timeout=240_000)
     request = bundle()

@@ -34,7 +34,7 @@ def fetch(url: str) -> tuple[dict, bytes]:
 
 def test_the_proxy_compresses_pages_and_scripts_and_lets_browsers_keep_the_scripts(proxy, site):
     for path in (
-        "voila/static/voila.js",
+        "voila/templates/course/static/course-live.js",
         "voila/templates/course/static/plotly-basic.min.js?v=4.1.1",
         "voila/render/01_bowlby.ipynb",
     ):

@@ -110,8 +110,9 @@
   }
 
   // Previews read and draw before the live widgets; if those never come (course-live.js failed
-  // to load or to start, or nothing is live half a minute after the page loaded), the reader is
-  // told why the controls do nothing. The notice goes if the live views arrive after all.
+  // to load or to start, or nothing is live half a minute after the page was read: this script
+  // runs after the last cell), the reader is told why the controls do nothing. The notice goes
+  // if the live views arrive after all.
   var STALLED_MS = 30000;
   function stalled() {
     if (document.querySelector('.course-preview')) {
@@ -123,7 +124,7 @@
   if (frontEnd && frontEnd.dataset.state === 'failed') { stalled(); }
   window.addEventListener('error', function (e) { if (e.target === frontEnd) { stalled(); } }, true);
   window.addEventListener('course:stalled', stalled);
-  window.addEventListener('load', function () { setTimeout(stalled, STALLED_MS); });
+  setTimeout(stalled, STALLED_MS);
 
   var lessons = null;
   fetch(landing, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {

@@ -1,0 +1,103 @@
+"""The site's own front end (website/frontend → course-live.js): built from its sources, the
+only script a lesson needs beyond plotly, and plain about what it could not draw."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, serve_site
+from test_site import axe_violations, open_lesson
+from test_site_preview import FRONT_END, hold
+
+FRONTEND = ROOT / "website" / "frontend"
+BUNDLE = ROOT / "share" / "jupyter" / "voila" / "templates" / "course" / "static" / "course-live.js"
+
+
+def source_hash() -> str:
+    """What build.mjs writes into the bundle's banner: its sources, their names and bytes."""
+    names = ["package-lock.json", "build.mjs"]
+    names += [f"src/{p.name}" for p in sorted((FRONTEND / "src").iterdir())]
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode())
+        digest.update((FRONTEND / name).read_bytes())
+    return digest.hexdigest()
+
+
+def test_the_bundle_is_built_from_the_sources_beside_it():
+    banner = re.match(r"/\* course-live sources ([0-9a-f]{64}) \*/", BUNDLE.read_text()[:200])
+    assert banner, "course-live.js has no source banner: rebuild with `npm run build`"
+    assert banner.group(1) == source_hash(), (
+        "website/frontend changed since course-live.js was built: "
+        "cd website/frontend && npm ci && npm run build"
+    )
+
+
+@pytest.mark.browser
+def test_a_lesson_loads_no_part_of_voilas_jupyterlab_front_end(page, site):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_lesson(page, site, "02_strange_situation.ipynb")
+    scripts = [u for u in fetched if u.split("?")[0].endswith(".js")]
+    assert any("/static/course-live.js?v=" in u for u in scripts)
+    assert not [u for u in scripts if "/voila/static/" in u or "labextensions" in u]
+
+
+@pytest.mark.browser
+def test_a_view_that_cannot_be_drawn_says_so_and_the_rest_works(page, site):
+    front_end = hold(page, FRONT_END)
+    page.goto(f"{site}voila/render/01_bowlby.ipynb", wait_until="commit", timeout=240_000)
+    request = front_end()
+    page.wait_for_selector(".course-footer", state="attached", timeout=120_000)
+    page.evaluate(  # the explorer's output names a widget the kernel does not have
+        "() => { const s = document.querySelector('script[type=\"application/vnd.voila.cell-output+json\"]');"
+        " const out = JSON.parse(s.textContent);"
+        " out.data['application/vnd.jupyter.widget-view+json'].model_id = 'no-such-widget';"
+        " s.textContent = JSON.stringify(out); }"
+    )
+    request.continue_()
+    page.wait_for_selector("body[data-course-live=true]", timeout=120_000)
+    failed = page.locator(".course-failed[role=status]")
+    assert failed.count() == 1 and "could not start" in failed.inner_text()
+    quiz = page.locator(".course-quiz .course-choice").first  # the self-check is live
+    quiz.locator(".widget-radio-box label").first.click()
+    page.locator(".course-feedback p").first.wait_for(timeout=30_000)
+
+
+ODD_LESSON = {
+    "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# An odd lesson"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "import sys\nprint('said on stdout')\nprint('said on stderr', file=sys.stderr)"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "from IPython.display import HTML\nHTML('<p class=\"odd\">drawn by the server</p>')"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "raise RuntimeError('secret detail')"},
+    ],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+@pytest.mark.browser
+def test_plain_outputs_are_drawn_by_the_server_and_a_failed_cell_is_explained(page, tmp_path):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    (lessons / "odd.ipynb").write_text(json.dumps(ODD_LESSON))
+    with serve_site(tmp_path / "voila.log", f"--Voila.root_dir={lessons}") as url:
+        page.goto(f"{url}voila/render/odd.ipynb", timeout=240_000)
+        page.wait_for_selector("body[data-course-live=true]", timeout=120_000)
+        text = page.inner_text("body")
+    assert "drawn by the server" in page.inner_text(".odd")
+    assert "said on stdout" in text
+    assert "said on stderr" not in text  # warnings a library prints are for authors
+    for detail in ("secret detail", "RuntimeError", "Traceback", "error when executing"):
+        assert detail not in text
+    failed = page.locator(".course-failed[role=status]")
+    assert failed.count() == 1 and "could not start" in failed.inner_text()
+    assert axe_violations(page) == []
