@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # The site's Voila template lives in the repo (share/jupyter/voila/templates/course).
 export JUPYTER_PATH := $(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
 
-.PHONY: serve lab test bench export clean
+.PHONY: serve lab test bench export frontend clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: $(STAMP)  ## measurements against stock tools; results go to benchmarks/R
 
 export: $(STAMP)  ## the lessons as static pages in site/ (figures interactive, no kernel)
 	$(BIN)/course-export site
+
+frontend:  ## rebuild the site's front end (website/frontend → the template's course-live.js); needs npm
+	cd website/frontend && npm ci && npm run build
 
 clean:
 	rm -rf $(VENV)

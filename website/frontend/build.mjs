@@ -1,8 +1,9 @@
 // Builds src/live.js into the course template's static folder (course-live.js and .css),
 // minified, with a banner naming the hash of its sources, which tests/test_site_frontend.py
-// checks so that a source edited without a rebuild is caught.
+// checks so that a source edited without a rebuild is caught; course-live.LICENSES.txt names
+// every package in the bundle with its version and licence.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -31,17 +32,30 @@ const anywidgetAsModule = {
   },
 };
 
-await esbuild.build({
+const result = await esbuild.build({
   entryPoints: { 'course-live': join(here, 'src', 'live.js') },
   outdir: out,
   bundle: true,
   minify: true,
   format: 'iife',
   target: 'es2020',
-  legalComments: 'linked',
+  legalComments: 'none',
+  metafile: true,
   banner: { js: `/* course-live sources ${sourceHash()} */`, css: '/* course-live */' },
   loader: { '.woff': 'empty', '.woff2': 'empty', '.svg': 'dataurl' },
   define: { 'process.env.NODE_ENV': '"production"' },
   plugins: [anywidgetAsModule],
   logLevel: 'warning',
 });
+
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g);
+  if (!match || input.startsWith('(disabled)')) { continue; }
+  const dir = input.slice(0, input.lastIndexOf(match[match.length - 1]) + match[match.length - 1].length);
+  const meta = JSON.parse(readFileSync(join(here, dir, 'package.json'), 'utf8'));
+  packages.set(`${meta.name}@${meta.version}`, meta.license || 'see the package');
+}
+writeFileSync(join(out, 'course-live.LICENSES.txt'),
+  'Packages bundled in course-live.js and course-live.css (website/frontend), with their licences:\n' +
+  [...packages].sort().map(([p, l]) => `${p}: ${l}`).join('\n') + '\n');
