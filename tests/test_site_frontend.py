@@ -4,12 +4,12 @@ only script a lesson needs beyond plotly, and plain about what it could not draw
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import ROOT, serve_site
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from test_site import axe_violations, open_lesson
 from test_site_preview import FRONT_END, hold
 
@@ -54,10 +54,11 @@ def test_a_view_that_cannot_be_drawn_says_so_and_the_rest_works(page, site):
     request = front_end()
     page.wait_for_selector(".course-footer", state="attached", timeout=120_000)
     page.evaluate(  # the explorer's output names a widget the kernel does not have
-        "() => { const s = document.querySelector('script[type=\"application/vnd.voila.cell-output+json\"]');"
+        "type => { const s = document.querySelector(`script[type='${type}']`);"
         " const out = JSON.parse(s.textContent);"
         " out.data['application/vnd.jupyter.widget-view+json'].model_id = 'no-such-widget';"
-        " s.textContent = JSON.stringify(out); }"
+        " s.textContent = JSON.stringify(out); }",
+        "application/vnd.voila.cell-output+json",
     )
     request.continue_()
     page.wait_for_selector("body[data-course-live=true]", timeout=120_000)
@@ -68,36 +69,36 @@ def test_a_view_that_cannot_be_drawn_says_so_and_the_rest_works(page, site):
     page.locator(".course-feedback p").first.wait_for(timeout=30_000)
 
 
-ODD_LESSON = {
-    "cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "# An odd lesson"},
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": "import sys\nprint('said on stdout')\nprint('said on stderr', file=sys.stderr)"},
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": "from IPython.display import HTML\nHTML('<p class=\"odd\">drawn by the server</p>')"},
-        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-         "source": "raise RuntimeError('secret detail')"},
+#: A notebook whose outputs are not course views: plain text, an error, a library's warning.
+ODD_LESSON = new_notebook(
+    cells=[
+        new_markdown_cell("# An odd lesson"),
+        new_code_cell(
+            "import sys\nprint('said on stdout')\nprint('said on stderr', file=sys.stderr)"
+        ),
+        new_code_cell(
+            "from IPython.display import HTML\nHTML('<p class=odd>drawn by the server</p>')"
+        ),
+        new_code_cell("raise RuntimeError('secret detail')"),
     ],
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
+    metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+)
 
 
 @pytest.mark.browser
 def test_plain_outputs_are_drawn_by_the_server_and_a_failed_cell_is_explained(page, tmp_path):
     lessons = tmp_path / "lessons"
     lessons.mkdir()
-    (lessons / "odd.ipynb").write_text(json.dumps(ODD_LESSON))
+    nbformat.write(ODD_LESSON, lessons / "odd.ipynb")
     with serve_site(tmp_path / "voila.log", f"--Voila.root_dir={lessons}") as url:
         page.goto(f"{url}voila/render/odd.ipynb", timeout=240_000)
         page.wait_for_selector("body[data-course-live=true]", timeout=120_000)
         text = page.inner_text("body")
-    assert "drawn by the server" in page.inner_text(".odd")
-    assert "said on stdout" in text
-    assert "said on stderr" not in text  # warnings a library prints are for authors
-    for detail in ("secret detail", "RuntimeError", "Traceback", "error when executing"):
-        assert detail not in text
-    failed = page.locator(".course-failed[role=status]")
-    assert failed.count() == 1 and "could not start" in failed.inner_text()
-    assert axe_violations(page) == []
+        assert "drawn by the server" in page.inner_text(".odd")
+        assert "said on stdout" in text
+        assert "said on stderr" not in text  # warnings a library prints are for authors
+        for detail in ("secret detail", "RuntimeError", "Traceback", "error when executing"):
+            assert detail not in text
+        failed = page.locator(".course-failed[role=status]")
+        assert failed.count() == 1 and "could not start" in failed.inner_text()
+        assert axe_violations(page) == []
