@@ -219,7 +219,7 @@ def test_a_jupyter_server_serves_the_lessons_with_the_course_template(page, tmp_
     """Binder and JupyterHub run Voila inside a Jupyter server (README, Beyond one machine)."""
     with serve_jupyter_server(tmp_path / "server.log") as server:
         open_lesson(page, server, "lessons/01_bowlby.ipynb")
-        page.wait_for_selector("#course-place", timeout=60_000)
+        page.wait_for_selector("#course-pager a[rel=next]", timeout=60_000)
         assert page.inner_text("#course-place") == "Lesson 1 of 5"
         assert page.get_attribute("a[rel=next]", "href").endswith(
             "voila/render/lessons/02_strange_situation.ipynb"

@@ -102,3 +102,23 @@ def test_plain_outputs_are_drawn_by_the_server_and_a_failed_cell_is_explained(pa
         failed = page.locator(".course-failed[role=status]")
         assert failed.count() == 1 and "could not start" in failed.inner_text()
         assert axe_violations(page) == []
+
+
+@pytest.mark.browser
+def test_a_page_streamed_while_its_lesson_runs_goes_live_whole(page, tmp_path):
+    """Without a pre-heated kernel Voila sends the page while the lesson runs, and the kernel
+    announces its widgets in a burst as the page connects: every view still comes live once,
+    with nothing lost to the race between those announcements and the states' request."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with serve_site(tmp_path / "voila.log", "--preheat_kernel=False") as url:
+        open_lesson(page, url, "02_strange_situation.ipynb")
+        assert page.locator(".course-failed").count() == 0
+        assert errors == []
+        page.get_by_role("button", name="C · insecure-resistant/ambivalent").click()
+        page.wait_for_function(
+            "() => document.querySelector('.course-reading').innerText.includes('pattern-C')"
+        )
+        quiz = page.locator(".course-quiz .course-choice").first  # the last view
+        quiz.locator(".widget-radio-box label").first.click()
+        page.locator(".course-feedback p").first.wait_for(timeout=30_000)

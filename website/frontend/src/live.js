@@ -157,6 +157,9 @@ function announce(name, detail) {
   window.dispatchEvent(new CustomEvent(`course:${name}`, { detail }));
 }
 
+/** A named moment in the page's timeline (benchmarks/site_render.py reads them). */
+function mark(name) { performance.mark(`course:${name}`); }
+
 async function connect(settings) {
   const serverSettings = ServerConnection.makeSettings({ baseUrl: settings.baseUrl });
   // comms on the main shell: Voila lets a visitor send a kernel only comm and kernel-info
@@ -167,6 +170,7 @@ async function connect(settings) {
   });
   let wasUp = false;
   kernel.connectionStatusChanged.connect((_, status) => {
+    if (status === 'connected' && !wasUp) { mark('connected'); }
     wasUp = wasUp || status === 'connected';
     if (wasUp) { announce('connection', status); }
   });
@@ -174,12 +178,14 @@ async function connect(settings) {
 }
 
 async function start() {
+  mark('start');
   const settings = await config();
   if (!settings || !settings.kernelId) { return; }  // a page without a kernel: nothing to do
   const kernel = await connect(settings);
   const manager = new LessonWidgets(kernel);
   window.courseWidgets = manager;
   await manager.restore();
+  mark('restored');
   await whenParsed();
   const views = [];
   document.querySelectorAll(OUTPUT_SCRIPT).forEach((script) => {
@@ -194,6 +200,7 @@ async function start() {
     }
   });
   await Promise.all(views);
+  mark('live');
   document.body.dataset.courseLive = 'true';
   announce('live');
 }

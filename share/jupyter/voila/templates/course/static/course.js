@@ -126,52 +126,52 @@
   window.addEventListener('course:stalled', stalled);
   setTimeout(stalled, STALLED_MS);
 
-  var lessons = null;
-  fetch(landing, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
-    var doc = new DOMParser().parseFromString(html, 'text/html');
-    lessons = Array.prototype.map.call(doc.querySelectorAll('.course-lessons a'), function (a) {
-      var num = a.querySelector('.course-num');
-      var topic = a.textContent.replace(num ? num.textContent : '', '').replace(/\s+/g, ' ').trim();
-      var isLesson = num && /^Lesson/.test(num.textContent.trim());
-      return { href: a.getAttribute('href'), name: a.getAttribute('href').split('/').pop(),
-               label: isLesson ? num.textContent.trim() + ': ' + topic : topic };
-    });
-    wayfinding();
-  }).catch(function () { lessons = []; });
-
-  function wayfinding() {
-    var cells = document.getElementById('rendered_cells');
-    var h1 = cells && cells.querySelector('h1');
-    if (!h1 || lessons === null) { return; }
-    var i = lessons.findIndex(function (l) { return l.name === here; });
-    if (i >= 0 && !document.getElementById('course-place')) {
-      var place = el('p', { id: 'course-place', 'class': 'course-place' },
-                     i === 0 ? 'Start here' : 'Lesson ' + i + ' of ' + (lessons.length - 1));
-      h1.parentNode.insertBefore(place, h1);
-      var pager = el('nav', { id: 'course-pager', 'class': 'course-pager', 'aria-label': 'Previous and next lesson' });
-      if (i > 0) { pager.appendChild(el('a', { href: lessons[i - 1].href, rel: 'prev' }, '← ' + lessons[i - 1].label)); }
-      if (i < lessons.length - 1) { pager.appendChild(el('a', { href: lessons[i + 1].href, rel: 'next' }, lessons[i + 1].label + ' →')); }
-      cells.firstElementChild.appendChild(pager);
-    }
-    var heads = cells.querySelectorAll('.jp-RenderedMarkdown h2[id]');
-    var toc = document.getElementById('course-toc');
-    if (heads.length > 2 && (!toc || toc.dataset.count !== String(heads.length))) {
-      if (toc) { toc.remove(); }
-      toc = el('nav', { id: 'course-toc', 'class': 'course-toc', 'aria-label': 'On this page' });
-      toc.dataset.count = String(heads.length);
-      var details = el('details');
-      details.appendChild(el('summary', {}, 'On this page'));
-      var list = el('ol');
-      heads.forEach(function (h) {
-        var li = el('li');
-        li.appendChild(el('a', { href: '#' + h.id }, h.textContent.replace(/¶$/, '').trim()));
-        list.appendChild(li);
+  // The contents list goes in at once (this script follows the last cell); the lesson's place
+  // (its line is in the page from the start) and the previous/next links are filled in from
+  // the landing page's lesson list.
+  var cells = document.getElementById('rendered_cells');
+  var h1 = cells && cells.querySelector('h1');
+  var place = document.getElementById('course-place');
+  if (h1 && place) {
+    contents();
+    fetch(landing, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, 'text/html');
+      var lessons = Array.prototype.map.call(doc.querySelectorAll('.course-lessons a'), function (a) {
+        var num = a.querySelector('.course-num');
+        var topic = a.textContent.replace(num ? num.textContent : '', '').replace(/\s+/g, ' ').trim();
+        var isLesson = num && /^Lesson/.test(num.textContent.trim());
+        return { href: a.getAttribute('href'), name: a.getAttribute('href').split('/').pop(),
+                 label: isLesson ? num.textContent.trim() + ': ' + topic : topic };
       });
-      details.appendChild(list);
-      toc.appendChild(details);
-      var after = h1.closest('.jp-Cell') || h1;
-      after.parentNode.insertBefore(toc, after.nextSibling);
-    }
+      wayfinding(lessons, place);
+    }).catch(function () { place.remove(); });  // no lesson list: the page reads without it
+  }
+
+  function wayfinding(lessons, place) {
+    var i = lessons.findIndex(function (l) { return l.name === here; });
+    if (i < 0) { place.remove(); return; }
+    place.textContent = i === 0 ? 'Start here' : 'Lesson ' + i + ' of ' + (lessons.length - 1);
+    var pager = el('nav', { id: 'course-pager', 'class': 'course-pager', 'aria-label': 'Previous and next lesson' });
+    if (i > 0) { pager.appendChild(el('a', { href: lessons[i - 1].href, rel: 'prev' }, '← ' + lessons[i - 1].label)); }
+    if (i < lessons.length - 1) { pager.appendChild(el('a', { href: lessons[i + 1].href, rel: 'next' }, lessons[i + 1].label + ' →')); }
+    cells.firstElementChild.appendChild(pager);
+  }
+  function contents() {
+    var heads = cells.querySelectorAll('.jp-RenderedMarkdown h2[id]');
+    if (heads.length <= 2) { return; }
+    var toc = el('nav', { id: 'course-toc', 'class': 'course-toc', 'aria-label': 'On this page' });
+    var details = el('details');
+    details.appendChild(el('summary', {}, 'On this page'));
+    var list = el('ol');
+    heads.forEach(function (h) {
+      var li = el('li');
+      li.appendChild(el('a', { href: '#' + h.id }, h.textContent.replace(/¶$/, '').trim()));
+      list.appendChild(li);
+    });
+    details.appendChild(list);
+    toc.appendChild(details);
+    var after = h1.closest('.jp-Cell') || h1;
+    after.parentNode.insertBefore(toc, after.nextSibling);
   }
   function names(root) {
     root.querySelectorAll('.widget-slider, .widget-text, .widget-dropdown, .widget-radio, .widget-checkbox').forEach(function (w) {
