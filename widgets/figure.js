@@ -1,7 +1,7 @@
 // The browser half of LiveFigure (widgets/figure.py): draws the model's `plot` with plotly.js
 // and redraws it in place (Plotly.react) each time the kernel sends a new one.
 // plotly.js is not shipped in this module: the course's pages load it once, as a cacheable
-// <script data-course-plotly>, while Voila's own bundle loads. Where no page did
+// <script data-course-plotly>, while the page's other scripts load. Where no page did
 // (JupyterLab), the first figure asks its kernel for the same file, once per page.
 const CONFIG = { displaylogo: false, responsive: true };
 

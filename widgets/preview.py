@@ -1,11 +1,11 @@
 """A still copy of a view, sent beside it, so a lesson page shows its simulations at once.
 
-On the public site a view's live widgets appear only after Voila's front end has loaded
-(about a second of script) and fetched every widget's state over the kernel's websocket.
+On the public site a view's live widgets appear only after the page's front end
+(course-live.js) has loaded and fetched every widget's state over the kernel's websocket.
 Each course view therefore also offers a *preview*: HTML built from the same widget state,
 with its figures as plotly JSON (drawn by the page's plotly.js) and its controls at their
 current values. The site template puts the preview in the page; the page's script
-(course.js, part 6) swaps it for the live view once that has drawn, handing over any
+(course.js, part 4) swaps it for the live view once that has drawn, handing over any
 control the reader already moved. Buttons stay disabled until then: a click is an action,
 not a value to hand over. JupyterLab does not know the preview's mime type and ignores it.
 """

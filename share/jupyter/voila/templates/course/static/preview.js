@@ -39,8 +39,8 @@
     var c = e.target.closest && e.target.closest(selector);
     if (c && c.closest('.course-preview')) { moved(c); }
   }
-  // the control the reader is on: Voila's front end moves the page into its shell, which
-  // drops focus, so course.js needs this to put the reader back on the live control
+  // the control the reader is on: the preview goes at the swap, which drops focus, so
+  // course.js needs this to put the reader back on the live control
   document.addEventListener('focusin', function (e) {
     var last = document.querySelector('.course-preview [data-focused]');
     if (last) { last.removeAttribute('data-focused'); }
