@@ -41,6 +41,7 @@ from pathlib import Path
 
 import nbformat
 import plotly
+import psutil
 
 from website.export import export
 from website.serving import free_port, wait_for
@@ -192,7 +193,10 @@ def widgets_shown(lesson: Path) -> int:
 
 
 def wait_for_pool(log: Path, name: str, timeout: float = 180) -> None:
-    """Until the lesson's pool holds a pre-heated kernel again (Voila logs each fill)."""
+    """Until the lesson's pool holds a pre-heated kernel that has run the lesson. Voila logs
+    "filled" once the kernel has started, while the lesson is still running in it (read in
+    voila_kernel_manager.py), so this then waits for the machine to go quiet: a visitor who
+    came at "filled" shared the two cores with that run, and got its page still streaming."""
     deadline = time.monotonic() + timeout
     while True:
         text = log.read_text()
@@ -202,10 +206,13 @@ def wait_for_pool(log: Path, name: str, timeout: float = 180) -> None:
             if "Using pre-heated kernel" in line and line.endswith(f" for {name}")
         )
         if text.count(f"Kernel pool of {name} is filled") > used:
-            return
+            break
         if time.monotonic() > deadline:
             raise TimeoutError(f"the course server's pool for {name} did not refill")
         time.sleep(0.2)
+    quiet = 0
+    while quiet < 2 and time.monotonic() < deadline:
+        quiet = quiet + 1 if psutil.cpu_percent(interval=0.25) < 15 else 0
 
 
 def main() -> None:
