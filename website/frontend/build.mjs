@@ -36,7 +36,7 @@ const result = await esbuild.build({
   entryPoints: { 'course-live': join(here, 'src', 'live.js') },
   outdir: out,
   bundle: true,
-  minify: true,
+  minify: !process.env.COURSE_DEBUG,  // COURSE_DEBUG=1 npm run build: readable, for profiling
   format: 'iife',
   target: 'es2020',
   legalComments: 'none',
