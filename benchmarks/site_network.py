@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from site_render import (
-    ARGS,
     DRAWN,
     GIVE_UP_S,
     LIVE,
@@ -34,6 +33,7 @@ from site_render import (
     widgets_shown,
 )
 
+from website import chromium
 from website.proxy import behind_nginx
 
 BYTES = "() => performance.getEntriesByType('resource').concat(performance.getEntriesByType("
@@ -86,7 +86,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         log = Path(tmp) / "voila.log"
         cmd = [sys.executable, "-m", "voila", f"--port={port}"]
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = pw.chromium.launch(executable_path=chromium.executable(), args=chromium.ARGS)
         with server(cmd, ROOT, env, port, log) as site, behind_nginx(site, Path(tmp)) as proxy:
             for _ in range(opts.runs):
                 for name, base in (("direct", site), ("proxy", proxy)):

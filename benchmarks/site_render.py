@@ -43,6 +43,7 @@ import nbformat
 import plotly
 import psutil
 
+from website import chromium
 from website.export import export
 from website.serving import free_port, wait_for
 from widgets.figure import PLOTLY_JS
@@ -50,14 +51,6 @@ from widgets.figure import PLOTLY_JS
 STOCK_PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Outputs a reader sees (previews, and live views not hidden under a preview) and figures.
 DRAWN = """([widgets, plots]) => {
   const hidden = '.course-previewing > .jp-OutputArea-output';
@@ -235,7 +228,7 @@ def main() -> None:
     stock_env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
     results = {lesson.name: {"widgets": widgets_shown(lesson)} for lesson in lessons}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = pw.chromium.launch(executable_path=chromium.executable(), args=chromium.ARGS)
         root = Path(tmp)
         export(root / "export")
         shutil.copytree(root / "export", root / "floor")

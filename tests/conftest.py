@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from website import chromium
 from website.serving import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @contextlib.contextmanager
@@ -75,14 +66,6 @@ def site(tmp_path_factory) -> str:
         yield url
 
 
-def chromium_executable() -> str | None:
-    """CHROMIUM, else Debian's /usr/bin/chromium, else None (Playwright's own browser)."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium. Under CI=true a browser that cannot start fails the run."""
@@ -90,7 +73,7 @@ def browser():
         from playwright.sync_api import sync_playwright
 
         pw = sync_playwright().start()
-        b = pw.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=chromium.executable(), args=chromium.ARGS)
     except Exception as err:  # noqa: BLE001 - any failure to start means no browser
         if os.environ.get("CI") == "true":
             pytest.fail(f"no usable Chromium under CI=true: {err}")
