@@ -202,7 +202,6 @@ async function start() {
   await Promise.all(views);
   mark('live');
   document.body.dataset.courseLive = 'true';
-  announce('live');
 }
 
 start().catch((err) => {

@@ -56,8 +56,7 @@
     var where = e.detail && e.detail.output;
     if (!where || where.querySelector('.course-failed')) { return; }
     where.appendChild(el('p', { 'class': 'course-failed', role: 'status' },
-      'This part of the lesson could not start. Reloading the page usually fixes it; the ' +
-      'rest of the lesson still works.'));
+                         document.body.dataset.courseFailed));
   });
 
   function handOver(preview, live) {
