@@ -208,9 +208,20 @@ def wait_for_pool(log: Path, name: str, timeout: float = 180) -> None:
         quiet = quiet + 1 if psutil.cpu_percent(interval=0.25) < 15 else 0
 
 
+def lesson_path(arg: str) -> Path:
+    """A lesson given as a path or by its number ("01")."""
+    path = Path(arg)
+    if path.is_file():
+        return path
+    found = sorted((ROOT / "lessons").glob(f"{arg}_*.ipynb"))
+    if len(found) != 1:
+        raise argparse.ArgumentTypeError(f"no lesson notebook {arg!r} (give a path or a number)")
+    return found[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("lessons", nargs="*", type=Path)
+    parser.add_argument("lessons", nargs="*", type=lesson_path, help="paths or numbers (01)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--course-option",

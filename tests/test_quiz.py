@@ -61,5 +61,5 @@ def test_widget_escapes_bank_text(tmp_path):
     )
     view = quiz.SelfCheck(load_question_bank("x", data_dir=tmp_path))
     view.choices[0].value = 0
-    html = view.children[1].value + view.children[2].children[0].value + view.feedback[0].value
+    html = view.children[1].value + view.children[2].value + view.feedback[0].value
     assert "<script>" not in html and "<i>" not in html and "&lt;script&gt;" in html

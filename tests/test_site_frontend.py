@@ -48,6 +48,26 @@ def test_a_lesson_loads_no_part_of_voilas_jupyterlab_front_end(page, site):
 
 
 @pytest.mark.browser
+def test_a_description_marked_as_html_is_shown_as_text(page, site):
+    """The bundle has no HTML sanitizer (src/plain-text.js stands in): such a description, which
+    no course view sets but a crafted message could, reads as its literal text."""
+    open_lesson(page, site, "01_bowlby.ipynb")
+    shown = page.evaluate(
+        """async html => {
+          const models = await Promise.all(Object.values(window.courseWidgets._models));
+          const slider = models.find(m => m.get('_view_name') === 'FloatSliderView');
+          slider.set({ description_allow_html: true, description: html });
+          await new Promise(r => requestAnimationFrame(r));
+          const label = [...document.querySelectorAll('.widget-label')]
+            .find(l => l.textContent.includes('onerror'));
+          return label ? [label.textContent, label.querySelectorAll('img').length] : null;
+        }""",
+        "<img src=x onerror=alert(1)>",
+    )
+    assert shown == ["<img src=x onerror=alert(1)>", 0]
+
+
+@pytest.mark.browser
 def test_a_view_that_cannot_be_drawn_says_so_and_the_rest_works(page, site):
     front_end = hold(page, FRONT_END)
     page.goto(f"{site}voila/render/01_bowlby.ipynb", wait_until="commit", timeout=240_000)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from html import escape
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from widgets import theme
 from widgets.data import Item, QuestionBank, load_question_bank
@@ -63,36 +65,48 @@ class QuizState:
 
 
 class SelfCheck(Previewed, w.VBox):
-    """The quiz as radio groups with a feedback line under each and a running score."""
+    """The quiz as radio groups with a feedback line under each and a running score.
+
+    Its widgets are one flat column sharing one layout and one style per kind: the page
+    makes a model and a view for every widget, layout and style, and a self-check is
+    most of a lesson's widgets, so this keeps it to about four models per question.
+    """
 
     def __init__(self, bank: QuestionBank):
         self.state = QuizState(bank)
-        self.score = w.HTML(self._score_html())
+        self._text = {"layout": w.Layout(), "style": HTMLStyle()}
+        self._choice = {"layout": w.Layout(width="100%"), "style": DescriptionStyle()}
+        self._after = {"layout": w.Layout(margin="0 0 1em 0"), "style": self._text["style"]}
+        self.score = w.HTML(self._score_html(), **self._text)
         self.score.add_class("course-score")
         self.choices: list[w.RadioButtons] = []
         self.feedback: list[w.HTML] = []
-        blocks = [theme.stylesheet(), w.HTML(f"<h3>{escape(bank.title)}</h3>")]
+        blocks = [theme.stylesheet(), w.HTML(f"<h3>{escape(bank.title)}</h3>", **self._text)]
         for i, item in enumerate(bank.items):
-            blocks.append(self._item_block(i, item))
+            blocks.extend(self._item_widgets(i, item))
         blocks.append(self.score)
-        super().__init__(blocks, layout=w.Layout(width="100%"))
+        super().__init__(blocks, layout=self._choice["layout"])
         self.add_class("course-quiz")
 
-    def _item_block(self, i: int, item: Item) -> w.VBox:
-        stem = w.HTML(f"<p class='course-stem'><strong>{i + 1}.</strong> {escape(item.stem)}</p>")
+    def _item_widgets(self, i: int, item: Item) -> list[w.DOMWidget]:
+        """The question, its options and the line that answers a choice."""
+        stem = w.HTML(
+            f"<p class='course-stem'><strong>{i + 1}.</strong> {escape(item.stem)}</p>",
+            **self._text,
+        )
         choice = w.RadioButtons(
             options=[(o.text, j) for j, o in enumerate(item.options)],
             value=None,
             description=f"Question {i + 1}",
-            layout=w.Layout(width="100%"),
+            **self._choice,
         )
         choice.add_class("course-choice")
-        feedback = w.HTML("")
+        feedback = w.HTML("", **self._after)
         feedback.add_class("course-feedback")
         choice.observe(lambda change, i=i: self._on_choice(i, change["new"]), "value")
         self.choices.append(choice)
         self.feedback.append(feedback)
-        return w.VBox([stem, choice, feedback], layout=w.Layout(margin="0 0 1em 0"))
+        return [stem, choice, feedback]
 
     def _on_choice(self, i: int, option: int | None) -> None:
         if option is None:
