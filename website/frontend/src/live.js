@@ -3,9 +3,10 @@
 // Voila's own front end is a JupyterLab application (≈ 45 chunks and three federated
 // extensions, 6 MB of script) that a lesson page uses only to draw ipywidgets; on the public
 // site that start-up was most of the wait before a page answered. This bundle holds what a
-// lesson needs and nothing else: ipywidgets' base and controls, anywidget (LiveFigure), a
-// widget manager and a kernel connection from @jupyterlab/services. The server side is
-// still Voila (pre-heated kernels, the page's rendered cells, the kernel websocket).
+// lesson needs and nothing else: ipywidgets' base and the controls the course uses
+// (src/controls.js), anywidget (LiveFigure), a widget manager and a kernel connection from
+// @jupyterlab/services. The server side is still Voila (pre-heated kernels, the page's
+// rendered cells, the kernel websocket).
 //
 // It connects as soon as it runs (in the page head, async), fetches every widget's state in
 // one request while the page is still being read and drawn, then puts each widget view in its
@@ -15,7 +16,7 @@
 // lesson could not go live), and marks the body data-course-live="true" once every view is.
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
-import * as controls from '@jupyter-widgets/controls';
+import * as controls from './controls.js';
 import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
 import { CommsOverSubshells } from '@jupyterlab/services/lib/kernel/comm';
 import { ServerConnection } from '@jupyterlab/services/lib/serverconnection';

@@ -6,18 +6,30 @@
 (function () {
   var CONFIG = { displaylogo: false, responsive: true };
   var watch = new MutationObserver(draw);
+  // Figures are drawn one per task, in page order: each takes plotly tens of milliseconds,
+  // and between two of them the page's other work (the kernel's websocket opening, the live
+  // widgets starting) gets its turn instead of waiting for them all.
+  var queue = [];
+  var next = null;
   function draw() {
     if (document.readyState === 'complete' && !document.querySelector('.course-preview')) {
       watch.disconnect();  // every preview has given way to its live view
     }
     if (!window.Plotly) { return; }
-    document.querySelectorAll('.course-pv-figure:not([data-drawn])').forEach(function (fig) {
-      var gd = fig.querySelector('.course-pv-plot');  // parsed after the figure's JSON
-      if (!gd) { return; }
-      fig.setAttribute('data-drawn', '');
-      var plot = JSON.parse(fig.querySelector('script').textContent);
-      window.Plotly.newPlot(gd, plot.data, plot.layout || {}, CONFIG);
+    document.querySelectorAll('.course-pv-figure:not([data-queued])').forEach(function (fig) {
+      if (!fig.querySelector('.course-pv-plot')) { return; }  // parsed after the figure's JSON
+      fig.setAttribute('data-queued', '');
+      queue.push(fig);
     });
+    if (queue.length && next === null) { next = setTimeout(drawOne, 0); }
+  }
+  function drawOne() {
+    var fig = queue.shift();
+    next = queue.length ? setTimeout(drawOne, 0) : null;
+    if (!fig.isConnected) { return; }  // its live view has already taken its place
+    var plot = JSON.parse(fig.querySelector('script').textContent);
+    window.Plotly.newPlot(fig.querySelector('.course-pv-plot'), plot.data, plot.layout || {}, CONFIG);
+    fig.setAttribute('data-drawn', '');
   }
   var tag = document.querySelector('script[data-course-plotly]');
   if (tag) { tag.addEventListener('load', draw); }
