@@ -6,11 +6,15 @@
 (function () {
   var CONFIG = { displaylogo: false, responsive: true };
   var watch = new MutationObserver(draw);
-  // Figures are drawn one per task, in page order: each takes plotly tens of milliseconds,
-  // and between two of them the page's other work (the kernel's websocket opening, the live
-  // widgets starting) gets its turn instead of waiting for them all.
+  // Figures are drawn one per task, in page order, each at background priority where the
+  // browser has it: a figure takes plotly tens of milliseconds, and the page's other work
+  // (the kernel's websocket, the live widgets starting, which draw a figure not drawn yet
+  // themselves) goes first instead of waiting for them all.
   var queue = [];
   var next = null;
+  var later = window.scheduler && window.scheduler.postTask
+    ? function (f) { return window.scheduler.postTask(f, { priority: 'background' }); }
+    : function (f) { return setTimeout(f, 0); };
   function draw() {
     if (document.readyState === 'complete' && !document.querySelector('.course-preview')) {
       watch.disconnect();  // every preview has given way to its live view
@@ -21,11 +25,11 @@
       fig.setAttribute('data-queued', '');
       queue.push(fig);
     });
-    if (queue.length && next === null) { next = setTimeout(drawOne, 0); }
+    if (queue.length && next === null) { next = later(drawOne); }
   }
   function drawOne() {
     var fig = queue.shift();
-    next = queue.length ? setTimeout(drawOne, 0) : null;
+    next = queue.length ? later(drawOne) : null;
     if (!fig.isConnected) { return; }  // its live view has already taken its place
     var plot = JSON.parse(fig.querySelector('script').textContent);
     window.Plotly.newPlot(fig.querySelector('.course-pv-plot'), plot.data, plot.layout || {}, CONFIG);
