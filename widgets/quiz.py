@@ -74,9 +74,10 @@ class SelfCheck(Previewed, w.VBox):
 
     def __init__(self, bank: QuestionBank):
         self.state = QuizState(bank)
-        self._text = {"layout": w.Layout(), "style": HTMLStyle()}
-        self._choice = {"layout": w.Layout(width="100%"), "style": DescriptionStyle()}
-        self._after = {"layout": w.Layout(margin="0 0 1em 0"), "style": self._text["style"]}
+        full_width, text_style = w.Layout(width="100%"), HTMLStyle()
+        self._text = {"layout": w.Layout(), "style": text_style}
+        self._choice = {"layout": full_width, "style": DescriptionStyle()}
+        self._after = {"layout": w.Layout(margin="0 0 1em 0"), "style": text_style}
         self.score = w.HTML(self._score_html(), **self._text)
         self.score.add_class("course-score")
         self.choices: list[w.RadioButtons] = []
@@ -85,7 +86,7 @@ class SelfCheck(Previewed, w.VBox):
         for i, item in enumerate(bank.items):
             blocks.extend(self._item_widgets(i, item))
         blocks.append(self.score)
-        super().__init__(blocks, layout=self._choice["layout"])
+        super().__init__(blocks, layout=full_width)
         self.add_class("course-quiz")
 
     def _item_widgets(self, i: int, item: Item) -> list[w.DOMWidget]:
