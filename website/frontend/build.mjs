@@ -44,7 +44,10 @@ const result = await esbuild.build({
   banner: { js: `/* course-live sources ${sourceHash()} */`, css: '/* course-live */' },
   loader: { '.woff': 'empty', '.woff2': 'empty', '.svg': 'dataurl' },
   define: { 'process.env.NODE_ENV': '"production"' },
-  alias: { 'sanitize-html': join(here, 'src', 'plain-text.js') },
+  alias: {
+    'sanitize-html': join(here, 'src', 'plain-text.js'),
+    '@lumino/widgets': join(here, 'src', 'lumino-widgets.js'),
+  },
   plugins: [anywidgetAsModule],
   logLevel: 'warning',
 });
