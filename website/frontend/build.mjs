@@ -32,6 +32,25 @@ const anywidgetAsModule = {
   },
 };
 
+// Its kernel connection requires the whole of @jupyterlab/services for two names.
+const kernelWithoutServices = {
+  name: 'kernel-without-services',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.$/ }, (args) => {
+      if (!/@jupyterlab[\\/]services[\\/]lib[\\/]kernel[\\/]default\.js$/.test(args.importer)) {
+        return undefined;
+      }
+      const text = readFileSync(args.importer, 'utf8');
+      const name = text.match(/const (\w+) = require\("\.\."\);/)[1];
+      const used = new Set([...text.matchAll(new RegExp(`\\b${name}\\.(\\w+)`, 'g'))].map((m) => m[1]));
+      if ([...used].sort().join() !== 'CommsOverSubshells,ServerConnection') {
+        throw new Error(`the kernel connection now uses ${[...used]} from services; update build.mjs`);
+      }
+      return { path: join(here, 'src', 'services-index.js') };
+    });
+  },
+};
+
 const result = await esbuild.build({
   entryPoints: { 'course-live': join(here, 'src', 'live.js') },
   outdir: out,
@@ -48,7 +67,7 @@ const result = await esbuild.build({
     'sanitize-html': join(here, 'src', 'plain-text.js'),
     '@lumino/widgets': join(here, 'src', 'lumino-widgets.js'),
   },
-  plugins: [anywidgetAsModule],
+  plugins: [anywidgetAsModule, kernelWithoutServices],
   logLevel: 'warning',
 });
 
