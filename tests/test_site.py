@@ -100,6 +100,11 @@ def test_lesson_renders_prose_without_code_or_errors_and_is_accessible(page, sit
     assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert axe_violations(page) == []
     assert_skip_link_reaches_the_one_main_landmark(page)
+    # its scripts are the site's own: none loads, or would load, code from another host
+    scripts = page.eval_on_selector_all(
+        "script:not([type$=json])", "s => s.map(e => e.src || e.textContent)"
+    )
+    assert [s for s in scripts if "://" in s and not s.startswith(site)] == []
     # on a phone (390 px wide) every view and figure fits the screen: a wide table scrolls in
     # its own box, nothing pushes the column wider
     page.set_viewport_size({"width": 390, "height": 844})
