@@ -65,4 +65,7 @@ def test_practice_explorer_responds_to_practice_and_hides_the_path(page, site):
 
     page.get_by_role("checkbox", name="Show one simulated person's week-by-week path").click()
     page.wait_for_function(plot_value(1, "d[1].visible === false"), timeout=30_000)
-    assert "simulated person" not in page.evaluate(f"{reading(1)}.innerText")
+    # the reading is a second widget message, sent just after the figure's
+    page.wait_for_function(
+        f"!{reading(1)}.innerText.includes('simulated person')", timeout=30_000
+    )
