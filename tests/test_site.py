@@ -125,6 +125,25 @@ def test_moving_the_explorer_slider_redraws_the_plot(page, site):
     )
 
 
+def test_a_value_typed_into_a_slider_readout_is_taken_on_enter_and_on_leaving_it(page, site):
+    """The readout beside a slider is editable: Enter, or leaving it, sets the slider. Stock
+    ipywidgets takes it on Enter only (its delegated blur never fires, ipywidgets#2535;
+    website/frontend/src/focus-events.js)."""
+    open_lesson(page, site, "01_bowlby.ipynb")
+    handle = page.get_by_role("slider", name="Caregiver availability")
+    readout = page.locator(".widget-slider", has=handle).locator(".widget-readout")
+    for value, leave in (("0.10", "Enter"), ("0.90", "Tab")):
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        page.keyboard.press(leave)
+        page.wait_for_function(
+            "([h, v]) => h.getAttribute('aria-valuenow') === v",
+            arg=[handle.element_handle(), str(float(value))],
+            timeout=30_000,
+        )
+
+
 def test_course_figures_share_one_small_plotly_and_redraw_in_place(page, site):
     """LiveFigure draws with the plotly.js build the page fetches once (not the 5 MB bundles
     of jupyterlab-plotly or FigureWidget), labels its figure, and redraws the same plot."""

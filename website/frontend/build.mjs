@@ -65,11 +65,23 @@ const result = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   alias: {
     'sanitize-html': join(here, 'src', 'plain-text.js'),
+    jquery: join(here, 'src', 'dollar.cjs'),
     '@lumino/widgets': join(here, 'src', 'lumino-widgets.js'),
   },
   plugins: [anywidgetAsModule, kernelWithoutServices],
   logLevel: 'warning',
 });
+
+// src/dollar.cjs stands in for jQuery with one method: a bundled module asking more of a view's
+// `$el` (or calling `this.$`, Backbone's find) fails the build rather than the page. Backbone's
+// own uses are in the View methods ipywidgets' NativeView replaces, and in `$` itself.
+for (const input of Object.keys(result.metafile.inputs)) {
+  if (!/\.[cm]?[jt]s$/.test(input) || /node_modules\/backbone\//.test(input)) { continue; }
+  const text = readFileSync(join(here, input), 'utf8');
+  const asked = [...text.matchAll(/\$el\.(\w+)|this\.\$\(/g)].map((m) => m[1] || '$()');
+  const more = asked.filter((m) => m !== 'empty');
+  if (more.length) { throw new Error(`${input} uses $el.${more} beyond src/dollar.cjs; update it`); }
+}
 
 const packages = new Map();
 for (const input of Object.keys(result.metafile.inputs)) {

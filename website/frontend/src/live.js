@@ -17,6 +17,7 @@
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
 import * as controls from './controls.js';
+import './focus-events.js';
 import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
 import { CommsOverSubshells } from '@jupyterlab/services/lib/kernel/comm';
 import { ServerConnection } from '@jupyterlab/services/lib/serverconnection';
