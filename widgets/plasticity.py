@@ -264,7 +264,7 @@ def _blank_figure() -> go.Figure:
         height=620,
         title=dict(text="Simulated habits", subtitle=dict(text="A teaching model, not data")),
         legend=dict(orientation="h", x=0, y=-0.12, yanchor="top", traceorder="normal"),
-        margin=dict(t=100, b=130, l=50, r=20),
+        margin=dict(t=100, b=135, l=50, r=20),  # b: the legend, without plotly widening it
     )
     fig.update_annotations(x=0, xanchor="left", font_size=15)  # titles stay whole on phones
     fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=1)

@@ -383,7 +383,9 @@ def _blank_phases_figure(phase_seconds: float) -> go.Figure:
             subtitle=dict(text="Average of 40 simulated babies · a model, not data"),
         ),
         legend=dict(orientation="h", x=0, y=-0.22, yanchor="top"),
-        margin=dict(t=90, b=40, l=60, r=20),
+        # b: room for the legend below the axis title; a margin plotly must widen for it
+        # costs a second drawing pass
+        margin=dict(t=90, b=100, l=60, r=20),
     )
     fig.update_xaxes(title_text="seconds into the session", range=[0, 3 * p], title_standoff=4)
     fig.update_yaxes(title_text="level (0 = none, 1 = most)", range=[0, 1.1])

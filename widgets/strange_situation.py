@@ -1032,7 +1032,9 @@ def _samples_figure() -> go.Figure:
         # below the axis title, not on it
         legend=dict(orientation="h", y=-0.32, yanchor="top", x=0, traceorder="normal"),
         uniformtext=dict(minsize=9, mode="hide"),
-        margin=dict(t=90, b=170, l=20, r=32),  # r: room for the "100%" tick on a phone
+        # l: the samples' names (else plotly widens it in a second drawing pass);
+        # r: room for the "100%" tick on a phone
+        margin=dict(t=90, b=170, l=180, r=32),
     )
     return fig
 
