@@ -13,7 +13,6 @@ from html import escape
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_description import DescriptionStyle
-from ipywidgets.widgets.widget_string import HTMLStyle
 
 from widgets import theme
 from widgets.data import Item, QuestionBank, load_question_bank
@@ -74,10 +73,10 @@ class SelfCheck(Previewed, w.VBox):
 
     def __init__(self, bank: QuestionBank):
         self.state = QuizState(bank)
-        full_width, text_style = w.Layout(width="100%"), HTMLStyle()
-        self._text = {"layout": w.Layout(), "style": text_style}
+        full_width = w.Layout(width="100%")
+        self._text = theme.shared_text()
         self._choice = {"layout": full_width, "style": DescriptionStyle()}
-        self._after = {"layout": w.Layout(margin="0 0 1em 0"), "style": text_style}
+        self._after = {"layout": w.Layout(margin="0 0 1em 0"), "style": self._text["style"]}
         self.score = w.HTML(self._score_html(), **self._text)
         self.score.add_class("course-score")
         self.choices: list[w.RadioButtons] = []

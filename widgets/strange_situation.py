@@ -899,8 +899,11 @@ class CoderView(Previewed, w.VBox):
     def __init__(self, coder: StrangeSituationCoder | None = None):
         self.coder = coder or StrangeSituationCoder()
         case = self.coder.new_case()
-        self.heading = w.HTML()
-        self.vignette = w.HTML()
+        text = theme.shared_text()
+        # the five buttons share one layout and one style, as the text lines do
+        button = {"layout": w.Layout(width="auto"), "style": w.ButtonStyle()}
+        self.heading = w.HTML(**text)
+        self.vignette = w.HTML(**text)
         self.vignette.add_class("course-vignette")
         figure = _scales_figure()
         _fill_reunion_bars(figure, case.session, 0)
@@ -910,7 +913,7 @@ class CoderView(Previewed, w.VBox):
             b = w.Button(
                 description=f"{p}: {PATTERN_NAMES[p]}",
                 tooltip=f"Classify this infant as {p}, {PATTERN_NAMES[p]}",
-                layout=w.Layout(width="auto"),
+                **button,
             )
             b.on_click(lambda _b, p=p: self.classify(p))
             self.buttons.append(b)
@@ -918,12 +921,12 @@ class CoderView(Previewed, w.VBox):
             description="Next infant",
             tooltip="Deal a new simulated infant",
             button_style="info",
-            layout=w.Layout(width="auto"),
+            **button,
         )
         self.next_button.on_click(lambda _b: self.next_case())
-        self.feedback = w.HTML()
+        self.feedback = w.HTML(**text)
         self.feedback.add_class("course-reading")
-        self.tally = w.HTML(f"<p>{escape(self.coder.tally.summary())}</p>")
+        self.tally = w.HTML(f"<p>{escape(self.coder.tally.summary())}</p>", **text)
         self.tally.add_class("course-score")
         choices = w.HBox(self.buttons, layout=w.Layout(flex_flow="row wrap"))
         choices.add_class("course-choices")
@@ -933,7 +936,7 @@ class CoderView(Previewed, w.VBox):
                 self.heading,
                 self.vignette,
                 self.figure,
-                w.HTML("<p><strong>Your classification:</strong></p>"),
+                w.HTML("<p><strong>Your classification:</strong></p>", **text),
                 choices,
                 self.feedback,
                 self.next_button,
@@ -1100,13 +1103,14 @@ class AcrossSamplesView(Previewed, w.VBox):
             layout=w.Layout(width="min(100%, 24em)"),
         )
         self.with_d = theme.toggle("Include the 2023 global estimate (with D)", True)
-        self.reading = w.HTML()
+        text = theme.shared_text()
+        self.reading = w.HTML(**text)
         self.reading.add_class("course-reading")
         shown = order_rows(self.rows, self.order.value, self.with_d.value)
         figure = _samples_figure()
         _fill_samples(figure, shown)
         self.figure = LiveFigure(figure, label="Classifications across samples")
-        self.table = w.HTML(_source_table(self.rows))
+        self.table = w.HTML(_source_table(self.rows), **text)
         for c in (self.order, self.with_d):
             c.observe(self._redraw, "value")
         super().__init__(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as w
 import plotly.graph_objects as go
 import plotly.io as pio
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 PALETTE = {
     "black": "#000000",
@@ -58,6 +59,13 @@ pio.templates["course"] = TEMPLATE
 
 _STYLE = {"description_width": "16em"}
 _LAYOUT = w.Layout(width="min(100%, 36em)")
+
+
+def shared_text() -> dict:
+    """One layout and one HTML style for a view's text lines, passed as ``w.HTML(**shared)``:
+    each widget otherwise brings a layout and a style model of its own, and a page makes a
+    model and a view for every one (about half a millisecond each on a visitor's page)."""
+    return {"layout": w.Layout(), "style": HTMLStyle()}
 
 
 def slider(
