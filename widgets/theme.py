@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipywidgets as w
 import plotly.graph_objects as go
 import plotly.io as pio
+from ipywidgets.widgets.widget_bool import CheckboxStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 PALETTE = {
@@ -57,7 +58,10 @@ TEMPLATE = go.layout.Template(
 )
 pio.templates["course"] = TEMPLATE
 
-_STYLE = {"description_width": "16em"}
+# shared by every slider and every checkbox, like their layout: one style model each, not one
+# per control (see shared_text)
+_SLIDER_STYLE = w.SliderStyle(description_width="16em")
+_CHECKBOX_STYLE = CheckboxStyle()
 _LAYOUT = w.Layout(width="min(100%, 36em)")
 
 
@@ -86,7 +90,7 @@ def slider(
         tooltip=hint or label,
         readout_format=fmt,
         continuous_update=False,
-        style=_STYLE,
+        style=_SLIDER_STYLE,
         layout=_LAYOUT,
     )
 
@@ -94,7 +98,12 @@ def slider(
 def toggle(label: str, value: bool = False, *, hint: str = "") -> w.Checkbox:
     """A checkbox styled like the sliders; the label is its accessible name."""
     return w.Checkbox(
-        value=value, description=label, tooltip=hint or label, indent=False, layout=_LAYOUT
+        value=value,
+        description=label,
+        tooltip=hint or label,
+        indent=False,
+        layout=_LAYOUT,
+        style=_CHECKBOX_STYLE,
     )
 
 
