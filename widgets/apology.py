@@ -21,6 +21,7 @@ from html import escape
 
 import ipywidgets as w
 
+from widgets import theme
 from widgets.data import load_table
 from widgets.preview import Previewed
 
@@ -282,12 +283,12 @@ class ApologyBuilder(Previewed, w.VBox):
             layout=w.Layout(width="100%"),
             style={"description_width": "initial"},
         )
+        choice, text = theme.shared_choice("min(100%, 44em)"), theme.shared_text()
         self.example = w.Dropdown(
             options=[("(choose an example)", "")] + [(k, k) for k in EXAMPLES],
             value="",
             description="Start from an example",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="min(100%, 44em)"),
+            **choice,
         )
         self.check = w.Button(
             description="Give feedback",
@@ -300,8 +301,7 @@ class ApologyBuilder(Previewed, w.VBox):
                 options=opts,
                 value=opts[0],
                 description=label,
-                style={"description_width": "initial"},
-                layout=w.Layout(width="min(100%, 44em)"),
+                **choice,
             )
             for label, opts in (
                 ("1. Opening", OPENINGS),
@@ -313,7 +313,7 @@ class ApologyBuilder(Previewed, w.VBox):
         self.put_together = w.Button(
             description="Put these together", tooltip="Write the chosen sentences into the box"
         )
-        self.feedback = w.HTML(feedback_html(analyse("")))
+        self.feedback = w.HTML(feedback_html(analyse("")), **text)
         self.feedback.add_class("course-reading")
         self.check.on_click(lambda _b: self.show_feedback())
         self.clear.on_click(lambda _b: self._clear())
@@ -323,7 +323,8 @@ class ApologyBuilder(Previewed, w.VBox):
             [
                 w.HTML(
                     "<p><strong>Or build one</strong> from the sentences below (some help, "
-                    "some get in the way):</p>"
+                    "some get in the way):</p>",
+                    **text,
                 ),
                 *self.pieces,
                 self.put_together,

@@ -172,6 +172,7 @@ class MapView(Previewed, w.VBox):
     """The prompts as drop-down answers, the plane with one point, a reading, a clear button."""
 
     def __init__(self):
+        choice, text = theme.shared_choice("min(100%, 40em)"), theme.shared_text()
         self.relationship = w.Dropdown(
             options=[
                 ("my partner", "partner"),
@@ -181,8 +182,7 @@ class MapView(Previewed, w.VBox):
             ],
             value="partner",
             description="The relationship I am thinking about",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="min(100%, 40em)"),
+            **choice,
         )
         choices = [("(skip)", -1)] + [(label, i) for i, label in enumerate(SCALE)]
         self.answers = {
@@ -190,25 +190,24 @@ class MapView(Previewed, w.VBox):
                 options=choices,
                 value=-1,
                 description=p.text,
-                style={"description_width": "initial"},
-                layout=w.Layout(width="min(100%, 40em)"),
+                **choice,
             )
             for p in prompts()
         }
         self.clear = w.Button(
             description="Clear my answers", tooltip="Set every answer back to skip"
         )
-        self.reading = w.HTML()
+        self.reading = w.HTML(**text)
         self.reading.add_class("course-reading")
         snap = self.snapshot()
-        self.map = w.HTML(map_svg(snap))
+        self.map = w.HTML(map_svg(snap), **text)
         for c in (self.relationship, *self.answers.values()):
             c.observe(self._redraw, "value")
         self.clear.on_click(lambda _b: self._clear())
         groups = []
         headings = {"anxiety": "About worry", "avoidance": "About closeness and space"}
         for dim, heading in headings.items():
-            groups.append(w.HTML(f"<p><strong>{heading}</strong></p>"))
+            groups.append(w.HTML(f"<p><strong>{heading}</strong></p>", **text))
             groups.extend(self.answers[p.id] for p in prompts() if p.dimension == dim)
         super().__init__(
             [

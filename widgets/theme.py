@@ -11,6 +11,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 import plotly.io as pio
 from ipywidgets.widgets.widget_bool import CheckboxStyle
+from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 PALETTE = {
@@ -70,6 +71,12 @@ def shared_text() -> dict:
     each widget otherwise brings a layout and a style model of its own, and a page makes a
     model and a view for every one (about half a millisecond each on a visitor's page)."""
     return {"layout": w.Layout(), "style": HTMLStyle()}
+
+
+def shared_choice(width: str) -> dict:
+    """One layout and one style for a view's drop-downs, passed as ``w.Dropdown(**shared)``:
+    their labels sit beside them at full length (see shared_text)."""
+    return {"layout": w.Layout(width=width), "style": DescriptionStyle(description_width="initial")}
 
 
 def slider(
