@@ -900,8 +900,7 @@ class CoderView(Previewed, w.VBox):
         self.coder = coder or StrangeSituationCoder()
         case = self.coder.new_case()
         text = theme.shared_text()
-        # the five buttons share one layout and one style, as the text lines do
-        button = {"layout": w.Layout(width="auto"), "style": w.ButtonStyle()}
+        button = theme.shared(w.ButtonStyle(), width="auto")
         self.heading = w.HTML(**text)
         self.vignette = w.HTML(**text)
         self.vignette.add_class("course-vignette")

@@ -60,23 +60,27 @@ TEMPLATE = go.layout.Template(
 pio.templates["course"] = TEMPLATE
 
 # shared by every slider and every checkbox, like their layout: one style model each, not one
-# per control (see shared_text)
+# per control (see shared)
 _SLIDER_STYLE = w.SliderStyle(description_width="16em")
 _CHECKBOX_STYLE = CheckboxStyle()
 _LAYOUT = w.Layout(width="min(100%, 36em)")
 
 
-def shared_text() -> dict:
-    """One layout and one HTML style for a view's text lines, passed as ``w.HTML(**shared)``:
+def shared(style: w.Style, **layout: str) -> dict:
+    """One layout and one style for a view's widgets of a kind, passed as ``w.HTML(**shared)``:
     each widget otherwise brings a layout and a style model of its own, and a page makes a
     model and a view for every one (about half a millisecond each on a visitor's page)."""
-    return {"layout": w.Layout(), "style": HTMLStyle()}
+    return {"layout": w.Layout(**layout), "style": style}
+
+
+def shared_text() -> dict:
+    """``shared`` for a view's text lines."""
+    return shared(HTMLStyle())
 
 
 def shared_choice(width: str) -> dict:
-    """One layout and one style for a view's drop-downs, passed as ``w.Dropdown(**shared)``:
-    their labels sit beside them at full length (see shared_text)."""
-    return {"layout": w.Layout(width=width), "style": DescriptionStyle(description_width="initial")}
+    """``shared`` for a view's drop-downs, their labels beside them at full length."""
+    return shared(DescriptionStyle(description_width="initial"), width=width)
 
 
 def slider(

@@ -2,7 +2,7 @@
 // to start). Their events, attributes and removal are native (ipywidgets' NativeView); jQuery
 // is left wrapping a view's element as `view.$el`, which anywidget empties before it renders.
 // CommonJS, like jQuery: Backbone require()s it, ipywidgets imports its default.
-// tests/test_site_frontend.py checks the bundle's callers ask no more of it.
+// build.mjs fails the build if a bundled module asks more of it.
 function $(el) {
   if (!(this instanceof $)) return new $(el);
   this[0] = el;
