@@ -16,8 +16,10 @@ live view or as its preview (widgets/preview.py: the course site's still copy, s
 the live view when that has drawn), and every visible plotly figure has its SVG. "Live"
 means every output is its live view (no preview left) with its figures drawn: the page
 answers a control. On stock Voila and the static pages the two are the same moment. Also
-measured: a slider change to the redrawn plot on the course site. Results are printed and
-written to benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
+measured: a slider change to the redrawn plot on the course site. Each round visits every
+kind of page once, in rotating order (so a machine whose speed drifts slows all kinds alike).
+Results are printed and written to
+benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
 
 Usage: .venv/bin/python benchmarks/site_render.py [--runs 3] [lessons/01_bowlby.ipynb ...]
 """
@@ -203,6 +205,12 @@ def wait_for_pool(log: Path, name: str, timeout: float = 180) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the course server's pool for {name} did not refill")
         time.sleep(0.2)
+    wait_for_quiet(deadline)
+
+
+def wait_for_quiet(deadline: float) -> None:
+    """Until the machine's CPUs have been under 15 % busy for half a second (or the deadline):
+    a kernel that a previous visit started or left is not sharing the cores with this one."""
     quiet = 0
     while quiet < 2 and time.monotonic() < deadline:
         quiet = quiet + 1 if psutil.cpu_percent(interval=0.25) < 15 else 0
@@ -217,6 +225,34 @@ def lesson_path(arg: str) -> Path:
     if len(found) != 1:
         raise argparse.ArgumentTypeError(f"no lesson notebook {arg!r} (give a path or a number)")
     return found[0]
+
+
+def measure_lesson(browser, row: dict, urls: dict, runs: int, log: Path, name: str) -> None:
+    """``runs`` rounds, each visiting every kind of page once, in an order that rotates by
+    round, each visit once the course's pool is full and the machine quiet. Interleaved, the
+    kinds share whatever speed the machine has at the time: measured one kind after another,
+    a drift of 15-35 % over a run (seen here) went straight into their ratios."""
+    kinds = list(urls)
+    for k in kinds:
+        row[k] = []
+        if k in ("course", "cold", "stock"):
+            row[f"{k}_shift"] = []
+        if k in ("course", "cold"):
+            row[f"{k}_live"] = []
+    for r in range(runs):
+        for kind in kinds[r % len(kinds) :] + kinds[: r % len(kinds)]:
+            wait_for_pool(log, name)
+            widgets = 0 if kind in ("floor", "export") else row["widgets"]
+            drawn, live, shift = time_page(browser, urls[kind], widgets, row["plots"])
+            if kind in ("floor", "export"):
+                row[kind].append(drawn)
+            elif kind == "stock":  # no previews: drawn and live are one moment
+                row[kind].append(live)
+                row["stock_shift"].append(shift)
+            else:
+                row[kind].append(drawn)
+                row[f"{kind}_live"].append(live)
+                row[f"{kind}_shift"].append(shift)
 
 
 def main() -> None:
@@ -238,60 +274,54 @@ def main() -> None:
     env = {**os.environ, "JUPYTER_PATH": str(ROOT / "share" / "jupyter")}
     stock_env = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
     results = {lesson.name: {"widgets": widgets_shown(lesson)} for lesson in lessons}
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+    with contextlib.ExitStack() as stack, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium.executable(), args=chromium.ARGS)
-        root = Path(tmp)
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         export(root / "export")
         shutil.copytree(root / "export", root / "floor")
         shutil.copyfile(STOCK_PLOTLY_JS, root / "floor" / PLOTLY_JS.name)
-        handler = functools.partial(QuietHandler, directory=tmp)
+        handler = functools.partial(QuietHandler, directory=root)
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        stack.callback(httpd.shutdown)
         static = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        sites, logs = {}, {}
+        for kind, options in (("course", []), ("cold", ["--preheat_kernel=False"])):
+            port, logs[kind] = free_port(), root / f"{kind}.log"
+            cmd = [sys.executable, "-m", "voila", f"--port={port}", *options, *opts.course_option]
+            sites[kind] = stack.enter_context(server(cmd, ROOT, env, port, logs[kind]))
         for lesson in lessons:
             row = results[lesson.name]
             page = f"{lesson.stem}.html"
             row["plots"] = (root / "export" / page).read_text().count('class="plotly-graph-div"')
-            for kind in ("floor", "export"):
-                url = f"{static}{kind}/{page}"
-                row[kind] = [time_page(browser, url, 0, row["plots"])[0] for _ in range(opts.runs)]
-        for kind, options in (("course", []), ("cold", ["--preheat_kernel=False"])):
-            port = free_port()
-            log = root / f"{kind}.log"
-            cmd = [sys.executable, "-m", "voila", f"--port={port}", *options, *opts.course_option]
-            with server(cmd, ROOT, env, port, log) as course:
-                for lesson in lessons:
-                    row, url = results[lesson.name], f"{course}voila/render/{lesson.name}"
-                    row[kind], row[f"{kind}_live"] = [], []
-                    for _ in range(opts.runs):
-                        if kind == "course":  # the pool is full again: a pre-heated visit
-                            wait_for_pool(log, lesson.name)
-                        drawn, live, shift = time_page(browser, url, row["widgets"], row["plots"])
-                        row[kind].append(drawn)
-                        row[f"{kind}_live"].append(live)
-                        row.setdefault(f"{kind}_shift", []).append(shift)
-                    if kind == "course":
-                        row["slider_ms"] = time_slider(
-                            browser,
-                            url,
-                            row["widgets"],
-                            row["plots"],
-                            functools.partial(wait_for_pool, log, lesson.name),
-                        )
-                    print(f"{lesson.name}: {kind} site measured", flush=True)
-        for lesson in [] if opts.skip_stock else lessons:
-            port = free_port()
-            cmd = [sys.executable, "-m", "voila", str(lesson), f"--port={port}", "--no-browser"]
-            with server(cmd, Path(tmp), stock_env, port) as stock:
-                row = results[lesson.name]
-                loads = [
-                    time_page(browser, stock, row["widgets"], row["plots"])
-                    for _ in range(opts.runs)
-                ]
-                row["stock"] = [live for _, live, _ in loads]
-                row["stock_shift"] = [shift for _, _, shift in loads]
+            urls = {
+                "floor": f"{static}floor/{page}",
+                "export": f"{static}export/{page}",
+                "course": f"{sites['course']}voila/render/{lesson.name}",
+                "cold": f"{sites['cold']}voila/render/{lesson.name}",
+            }
+            with contextlib.ExitStack() as stock_server:
+                if not opts.skip_stock:
+                    port = free_port()
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "voila",
+                        str(lesson),
+                        f"--port={port}",
+                        "--no-browser",
+                    ]
+                    urls["stock"] = stock_server.enter_context(server(cmd, root, stock_env, port))
+                measure_lesson(browser, row, urls, opts.runs, logs["course"], lesson.name)
+            row["slider_ms"] = time_slider(
+                browser,
+                urls["course"],
+                row["widgets"],
+                row["plots"],
+                functools.partial(wait_for_pool, logs["course"], lesson.name),
+            )
+            print(f"{lesson.name}: measured", flush=True)
         browser.close()
-        httpd.shutdown()
     kinds = ("floor", "export", "course", "course_live", "cold", "cold_live", "stock")
     for name, row in results.items():
         drawn = {k: [t for t in row.get(k, []) if t is not None] for k in kinds}
@@ -306,6 +336,12 @@ def main() -> None:
             "cold/floor": med["cold"] / med["floor"],
             "stock/cold": med["stock"] / med["cold"],
         }
+        # rounds visit every kind once, so one round's kinds are a fair pair too
+        row["stock/course_live_by_round"] = [
+            s / c
+            for s, c in zip(row.get("stock", [None] * opts.runs), row["course_live"], strict=True)
+            if s and c
+        ]
         row["max_shift"] = {
             k: max([x for x in row.get(f"{k}_shift", []) if x is not None] or [float("nan")])
             for k in ("course", "cold", "stock")
@@ -317,6 +353,8 @@ def main() -> None:
             + "  ".join(f"{k} {med[k]:.2f}s" for k in kinds)
             + "  "
             + "  ".join(f"{k} {v:.2f}" for k, v in row["ratios"].items())
+            + "  stock/course_live by round "
+            + " ".join(f"{x:.2f}" for x in row["stock/course_live_by_round"])
             + f"  slider median {row['slider_median_ms']:.0f} ms  never drawn {row['never_drawn']}"
             + "  layout shift (max) "
             + "  ".join(f"{k} {v:.3f}" for k, v in row["max_shift"].items())
