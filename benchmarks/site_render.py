@@ -17,7 +17,7 @@ the live view when that has drawn), and every visible plotly figure has its SVG.
 means every output is its live view (no preview left) with its figures drawn: the page
 answers a control. On stock Voila and the static pages the two are the same moment. Also
 measured: a slider change to the redrawn plot on the course site. Each round visits every
-kind of page once, in rotating order (so a machine whose speed drifts slows all kinds alike).
+kind of page once, in shuffled order (so a machine whose speed drifts slows all kinds alike).
 Results are printed and written to
 benchmarks/results/site_render.json; ratios go into benchmarks/README.md by hand.
 
@@ -32,6 +32,7 @@ import functools
 import http.server
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -228,8 +229,8 @@ def lesson_path(arg: str) -> Path:
 
 
 def measure_lesson(browser, row: dict, urls: dict, runs: int, log: Path, name: str) -> None:
-    """``runs`` rounds, each visiting every kind of page once, in an order that rotates by
-    round, each visit once the course's pool is full and the machine quiet. Interleaved, the
+    """``runs`` rounds, each visiting every kind of page once, in an order shuffled by round
+    (seeded), each visit once the course's pool is full and the machine quiet. Interleaved, the
     kinds share whatever speed the machine has at the time: measured one kind after another,
     a drift of 15-35 % over a run (seen here) went straight into their ratios."""
     kinds = list(urls)
@@ -240,7 +241,7 @@ def measure_lesson(browser, row: dict, urls: dict, runs: int, log: Path, name: s
         if k in ("course", "cold"):
             row[f"{k}_live"] = []
     for r in range(runs):
-        for kind in kinds[r % len(kinds) :] + kinds[: r % len(kinds)]:
+        for kind in random.Random(r).sample(kinds, len(kinds)):
             wait_for_pool(log, name)
             widgets = 0 if kind in ("floor", "export") else row["widgets"]
             drawn, live, shift = time_page(browser, urls[kind], widgets, row["plots"])
@@ -286,7 +287,10 @@ def main() -> None:
         stack.callback(httpd.shutdown)
         static = f"http://127.0.0.1:{httpd.server_address[1]}/"
         sites, logs = {}, {}
-        for kind, options in (("course", []), ("cold", ["--preheat_kernel=False"])):
+        # Visitors' kernels are not culled during the run: a kernel shut down every 60 s
+        # (voila.json) would land in whichever visit, of any kind, was then under way.
+        no_cull = ["--MappingKernelManager.cull_idle_timeout=0"]
+        for kind, options in (("course", no_cull), ("cold", [*no_cull, "--preheat_kernel=False"])):
             port, logs[kind] = free_port(), root / f"{kind}.log"
             cmd = [sys.executable, "-m", "voila", f"--port={port}", *options, *opts.course_option]
             sites[kind] = stack.enter_context(server(cmd, ROOT, env, port, logs[kind]))
