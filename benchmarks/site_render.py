@@ -233,27 +233,19 @@ def measure_lesson(browser, row: dict, urls: dict, runs: int, log: Path, name: s
     (seeded), each visit once the course's pool is full and the machine quiet. Interleaved, the
     kinds share whatever speed the machine has at the time: measured one kind after another,
     a drift of 15-35 % over a run (seen here) went straight into their ratios."""
-    kinds = list(urls)
-    for k in kinds:
-        row[k] = []
-        if k in ("course", "cold", "stock"):
-            row[f"{k}_shift"] = []
-        if k in ("course", "cold"):
-            row[f"{k}_live"] = []
     for r in range(runs):
-        for kind in random.Random(r).sample(kinds, len(kinds)):
+        for kind in random.Random(r).sample(list(urls), len(urls)):
             wait_for_pool(log, name)
-            widgets = 0 if kind in ("floor", "export") else row["widgets"]
+            static = kind in ("floor", "export")
+            widgets = 0 if static else row["widgets"]
             drawn, live, shift = time_page(browser, urls[kind], widgets, row["plots"])
-            if kind in ("floor", "export"):
-                row[kind].append(drawn)
-            elif kind == "stock":  # no previews: drawn and live are one moment
-                row[kind].append(live)
-                row["stock_shift"].append(shift)
-            else:
-                row[kind].append(drawn)
-                row[f"{kind}_live"].append(live)
-                row[f"{kind}_shift"].append(shift)
+            # stock has no previews: its drawn and live are one moment
+            row.setdefault(kind, []).append(live if kind == "stock" else drawn)
+            if static:
+                continue
+            row.setdefault(f"{kind}_shift", []).append(shift)
+            if kind != "stock":
+                row.setdefault(f"{kind}_live", []).append(live)
 
 
 def main() -> None:

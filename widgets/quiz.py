@@ -73,10 +73,9 @@ class SelfCheck(Previewed, w.VBox):
 
     def __init__(self, bank: QuestionBank):
         self.state = QuizState(bank)
-        full_width = w.Layout(width="100%")
         self._text = theme.shared_text()
-        self._choice = {"layout": full_width, "style": DescriptionStyle()}
-        self._after = {"layout": w.Layout(margin="0 0 1em 0"), "style": self._text["style"]}
+        self._choice = theme.shared(DescriptionStyle(), width="100%")
+        self._after = theme.shared(self._text["style"], margin="0 0 1em 0")
         self.score = w.HTML(self._score_html(), **self._text)
         self.score.add_class("course-score")
         self.choices: list[w.RadioButtons] = []
@@ -85,7 +84,7 @@ class SelfCheck(Previewed, w.VBox):
         for i, item in enumerate(bank.items):
             blocks.extend(self._item_widgets(i, item))
         blocks.append(self.score)
-        super().__init__(blocks, layout=full_width)
+        super().__init__(blocks, layout=self._choice["layout"])  # full width, as its choices
         self.add_class("course-quiz")
 
     def _item_widgets(self, i: int, item: Item) -> list[w.DOMWidget]:
